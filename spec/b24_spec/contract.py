@@ -1,0 +1,148 @@
+"""Read the OpenAPI document and answer the questions the rest of the toolkit asks of it.
+
+The document is hand-written YAML; everything here treats it as data. Schemas are validated with
+`jsonschema` (draft 2020-12, which OpenAPI 3.1 uses), with the whole document registered as the
+base resource so that the document's own `#/components/...` references resolve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+SPEC_PATH = Path(__file__).resolve().parents[1] / "openapi.yaml"
+
+_BASE_URI = "urn:b24-badge-spec"
+
+Json = Any
+Schema = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    path: str
+    method: str
+    definition: dict[str, Any]
+
+    @property
+    def pointer(self) -> str:
+        return f"/paths/{escape(self.path)}/{self.method}"
+
+
+def escape(token: str) -> str:
+    """Escape one JSON pointer token (RFC 6901)."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+class Contract:
+    """The badge contract, loaded once and queried by operation id and HTTP status."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+
+    @classmethod
+    def load(cls, path: Path = SPEC_PATH) -> Contract:
+        with path.open(encoding="utf-8") as stream:
+            return cls(yaml.safe_load(stream))
+
+    @property
+    def version(self) -> str:
+        return str(self.document["info"]["version"])
+
+    def operations(self) -> Iterator[Operation]:
+        for path, item in self.document.get("paths", {}).items():
+            for method in HTTP_METHODS:
+                if method in item:
+                    definition = item[method]
+                    yield Operation(definition["operationId"], path, method, definition)
+
+    @cached_property
+    def _operations_by_id(self) -> dict[str, Operation]:
+        return {operation.operation_id: operation for operation in self.operations()}
+
+    def operation(self, operation_id: str) -> Operation:
+        try:
+            return self._operations_by_id[operation_id]
+        except KeyError:
+            raise KeyError(f"the spec has no operation {operation_id!r}") from None
+
+    def resolve(self, pointer: str) -> tuple[str, dict[str, Any]]:
+        """Follow local `$ref`s from the node at `pointer` to a concrete object and its pointer."""
+        seen = {pointer}
+        node = self._at(pointer)
+        while "$ref" in node:
+            ref = node["$ref"]
+            if not ref.startswith("#/") or ref[1:] in seen:
+                raise ValueError(f"unsupported or circular reference {ref!r}")
+            pointer = ref[1:]
+            seen.add(pointer)
+            node = self._at(pointer)
+        return pointer, node
+
+    def _at(self, pointer: str) -> Any:
+        node: Any = self.document
+        for token in pointer.lstrip("/").split("/"):
+            node = node[token.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def response(self, operation_id: str, status: int) -> tuple[str, dict[str, Any]] | None:
+        """The response declared for `status` and its pointer, or None when it is undeclared."""
+        operation = self.operation(operation_id)
+        responses = operation.definition.get("responses", {})
+        for key in (str(status), f"{str(status)[0]}XX"):
+            if key in responses:
+                return self.resolve(f"{operation.pointer}/responses/{key}")
+        return None
+
+    def response_schema(
+        self, operation_id: str, status: int, media_type: str = "application/json"
+    ) -> Schema | None:
+        """The schema of a JSON answer, or None when the spec declares no such answer."""
+        found = self.response(operation_id, status)
+        if found is None or media_type not in found[1].get("content", {}):
+            return None
+        return self.schema_at(f"{found[0]}/content/{escape(media_type)}/schema")
+
+    def schema(self, name: str) -> Schema:
+        """A named component schema."""
+        if name not in self.document["components"]["schemas"]:
+            raise KeyError(f"the spec has no schema {name!r}")
+        return self.schema_at(f"/components/schemas/{name}")
+
+    @staticmethod
+    def schema_at(pointer: str) -> Schema:
+        """The schema at a JSON pointer into the document, ready for `violations`.
+
+        It is a reference into the registered document, so that the schema's own local `$ref`s
+        resolve against the document rather than against a detached copy.
+        """
+        return {"$ref": f"{_BASE_URI}#{pointer}"}
+
+    @cached_property
+    def _registry(self) -> Registry[Any]:
+        resource: Resource[Any] = Resource.from_contents(
+            self.document, default_specification=DRAFT202012
+        )
+        registry: Registry[Any] = Registry().with_resource(_BASE_URI, resource)
+        return registry
+
+    def violations(self, instance: Json, schema: Schema) -> list[str]:
+        """Every way `instance` breaks `schema`, as `location: message` lines; empty when valid."""
+        validator = Draft202012Validator(
+            schema, registry=self._registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+        return [
+            f"{error.json_path}: {error.message}"
+            for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.path))
+        ]

@@ -1,0 +1,185 @@
+"""Docs drift: do the Bitrix24 docs' JSON examples still fit the contract?
+
+    b24-docs-drift DOCS_CHECKOUT [--spec PATH]
+
+DOCS_CHECKOUT is any checkout of the Bitrix24 REST docs (bitrix-tools/b24-rest-docs, or
+bitrix24/b24restdocs for English). Every badge method page found under it is read; each JSON
+example is paired with the `HTTP-статус: **NNN**` / `HTTP Status: **NNN**` line above it and
+validated against the contract's response schema for that method and status. The language-map
+example of the badges overview page and the `time` example of `api-reference/data-types.md` are
+validated against their component schemas. Pages are found by name anywhere in the tree, because
+the docs have moved them before.
+
+Exit status: 0 when every example fits, 1 when the docs and the spec part ways, 2 when there is
+nothing to check (wrong directory) or the arguments are wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from b24_spec.contract import SPEC_PATH, Contract, Schema
+
+METHOD_PAGE_GLOB = "crm-activity-badge-*.md"
+METHODS = ("add", "get", "list", "delete")
+_STATUS = re.compile(r"HTTP[- ](?:статус|status)\s*:\s*\*\*(\d{3})\*\*", re.IGNORECASE)
+_FENCE_OPEN = re.compile(r"^\s*```json\s*$")
+_FENCE_CLOSE = re.compile(r"^\s*```\s*$")
+_HEADING = re.compile(r"^#+\s")
+
+
+@dataclass(frozen=True)
+class JsonBlock:
+    line: int  # 1-based line of the opening fence
+    text: str
+    status: int | None  # the last HTTP status line above the block
+    heading: str  # the last Markdown heading above the block
+
+
+@dataclass
+class Finding:
+    page: Path
+    line: int
+    target: str
+    problems: list[str] = field(default_factory=list)
+
+
+def json_blocks(markdown: str) -> Iterator[JsonBlock]:
+    status: int | None = None
+    heading = ""
+    lines = markdown.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if _HEADING.match(line):
+            heading = line
+        if match := _STATUS.search(line):
+            status = int(match.group(1))
+        if _FENCE_OPEN.match(line):
+            start = index
+            body: list[str] = []
+            index += 1
+            while index < len(lines) and not _FENCE_CLOSE.match(lines[index]):
+                body.append(lines[index])
+                index += 1
+            yield JsonBlock(start + 1, "\n".join(body), status, heading)
+        index += 1
+
+
+def _parse(block: JsonBlock, finding: Finding) -> object | None:
+    try:
+        instance: object = json.loads(block.text)
+    except json.JSONDecodeError as error:
+        finding.problems.append(f"not valid JSON: {error}")
+        return None
+    return instance
+
+
+def _check(contract: Contract, finding: Finding, instance: object, schema: Schema) -> Finding:
+    finding.problems.extend(contract.violations(instance, schema))
+    return finding
+
+
+def check_method_page(contract: Contract, page: Path) -> list[Finding]:
+    method = "crm.activity.badge." + page.stem.removeprefix("crm-activity-badge-")
+    findings: list[Finding] = []
+    try:
+        contract.operation(method)
+    except KeyError:
+        return [Finding(page, 1, method, [f"the docs have a method {method} the spec lacks"])]
+    for block in json_blocks(page.read_text(encoding="utf-8")):
+        finding = Finding(page, block.line, f"{method} HTTP {block.status}")
+        findings.append(finding)
+        if block.status is None:
+            finding.problems.append("no 'HTTP status: **NNN**' line above this example")
+            continue
+        schema = contract.response_schema(method, block.status)
+        if schema is None:
+            finding.problems.append(f"the spec declares no JSON answer {block.status} for {method}")
+            continue
+        instance = _parse(block, finding)
+        if instance is not None:
+            _check(contract, finding, instance, schema)
+    if not any(f.target == f"{method} HTTP 200" for f in findings):
+        findings.append(Finding(page, 1, method, ["the page has no HTTP 200 JSON example"]))
+    return findings
+
+
+def check_overview_page(contract: Contract, page: Path) -> list[Finding]:
+    """The overview page's only JSON example is a title/value language map."""
+    findings = []
+    for block in json_blocks(page.read_text(encoding="utf-8")):
+        finding = Finding(page, block.line, "LanguageMap")
+        instance = _parse(block, finding)
+        if instance is not None:
+            _check(contract, finding, instance, contract.schema("LanguageMap"))
+        findings.append(finding)
+    return findings
+
+
+def check_time_page(contract: Contract, page: Path) -> list[Finding]:
+    """The `time` object's example in the data-types page, section `{#time}`."""
+    findings = []
+    for block in json_blocks(page.read_text(encoding="utf-8")):
+        if "{#time}" not in block.heading:
+            continue
+        finding = Finding(page, block.line, "Time")
+        instance = _parse(block, finding)
+        if isinstance(instance, dict) and "time" in instance:
+            _check(contract, finding, instance["time"], contract.schema("Time"))
+        elif instance is not None:
+            finding.problems.append("the example has no top-level 'time' key")
+        findings.append(finding)
+    if not findings:
+        findings.append(Finding(page, 1, "Time", ["no JSON example in the {#time} section"]))
+    return findings
+
+
+def check_docs(contract: Contract, docs: Path) -> list[Finding]:
+    findings: list[Finding] = []
+    for folder in sorted({page.parent for page in docs.rglob(METHOD_PAGE_GLOB)}):
+        for method in METHODS:
+            page = folder / f"crm-activity-badge-{method}.md"
+            if not page.exists():
+                findings.append(Finding(page, 1, f"crm.activity.badge.{method}", ["page missing"]))
+        for page in sorted(folder.glob(METHOD_PAGE_GLOB)):
+            findings.extend(check_method_page(contract, page))
+        if (folder / "index.md").exists():
+            findings.extend(check_overview_page(contract, folder / "index.md"))
+    for page in sorted(docs.rglob("api-reference/data-types.md")):
+        findings.extend(check_time_page(contract, page))
+    return findings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="b24-docs-drift", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("docs", type=Path, help="a checkout of the Bitrix24 REST docs")
+    parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="the OpenAPI document")
+    args = parser.parse_args(argv)
+    if not args.docs.is_dir():
+        print(f"b24-docs-drift: {args.docs} is not a directory", file=sys.stderr)
+        return 2
+    findings = check_docs(Contract.load(args.spec), args.docs)
+    if not findings:
+        print(f"b24-docs-drift: no badge pages under {args.docs}", file=sys.stderr)
+        return 2
+    drifted = [f for f in findings if f.problems]
+    for finding in findings:
+        where = f"{finding.page.relative_to(args.docs)}:{finding.line}"
+        print(f"{'DRIFT' if finding.problems else 'ok':5}  {where}  {finding.target}")
+        for problem in finding.problems:
+            print(f"       - {problem}")
+    print(f"{len(findings)} examples checked, {len(drifted)} part ways with the spec")
+    return 1 if drifted else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -6,9 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+
 from b24_spec import Contract
 
 REPO = Path(__file__).resolve().parents[1]
+
+# The emulator's own fixtures, as other teams use them: `b24_emulator`, `b24_emulator_settings`.
+pytest_plugins = ["b24_emulator.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")

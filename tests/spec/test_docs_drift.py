@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from b24_spec.drift import main
 
 GET_PAGE = "api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-get.md"

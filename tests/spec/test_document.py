@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from openapi_spec_validator import OpenAPIV31SpecValidator
+
 from b24_spec import Contract
 from b24_spec.contract import escape
-from openapi_spec_validator import OpenAPIV31SpecValidator
 
 METHODS = (
     "crm.activity.badge.add",

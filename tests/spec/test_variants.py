@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 import pytest
+
 from b24_spec import Contract
 
 TIME: dict[str, Any] = {

@@ -1,0 +1,48 @@
+"""Who is calling: a webhook from the URL path, or an OAuth token from the `auth` parameter.
+
+The emulator's answers follow the contract's decisions: a wrong webhook code is 401
+INVALID_CREDENTIALS (D-INVALID-CREDENTIALS-STATUS), a call without any credentials 401
+NO_AUTH_FOUND, an unknown token 401 invalid_token, an expired one 401 expired_token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from dataclasses import dataclass
+
+from b24_emulator import errors
+from b24_emulator.config import Settings
+from b24_emulator.limits import Clock
+
+
+@dataclass(frozen=True)
+class Caller:
+    key: str  # identifies the webhook or token for limit accounting; never the secret itself
+    user_id: int
+    scopes: frozenset[str]
+
+
+class Authenticator:
+    def __init__(self, settings: Settings, clock: Clock = time.time) -> None:
+        self._settings = settings
+        self._clock = clock
+
+    def webhook(self, user_id: str, code: str) -> Caller:
+        for index, webhook in enumerate(self._settings.webhooks):
+            # Compare every secret in constant time: the answer must not leak how much matched.
+            if str(webhook.user_id) == user_id and hmac.compare_digest(webhook.code, code):
+                return Caller(f"webhook#{index}", webhook.user_id, webhook.scopes)
+        raise errors.invalid_credentials()
+
+    def oauth(self, token: object) -> Caller:
+        if token is None or token == "":
+            raise errors.no_auth_found()
+        if not isinstance(token, str):
+            raise errors.invalid_token()
+        for index, known in enumerate(self._settings.tokens):
+            if hmac.compare_digest(known.token.encode(), token.encode("utf-8", "replace")):
+                if known.expires_at <= self._clock():
+                    raise errors.expired_token()
+                return Caller(f"oauth#{index}", known.user_id, known.scopes)
+        raise errors.invalid_token()

@@ -1,0 +1,152 @@
+"""`b24-emulator`: a local Bitrix24 portal for the badge methods, on loopback.
+
+With no options it has one administrator webhook (user 1, a random code) and the docs' seed
+badge `missedCall`, and prints a ready-to-copy webhook URL. SIGINT or SIGTERM stop it cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from b24_emulator.app import create_app
+from b24_emulator.config import MISSED_CALL, OAuthToken, Settings, Webhook
+from b24_emulator.limits import CLOUD_RATE_LIMIT, RateLimit
+from b24_emulator.server import HOST, bind, make_server, with_default_webhook
+from b24_emulator.store import Badge
+
+
+def _badge(text: str) -> Badge:
+    try:
+        return Badge.from_json(json.loads(text))
+    except (ValueError, KeyError, TypeError) as error:
+        raise argparse.ArgumentTypeError(f"not a badge JSON object: {error}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="b24-emulator", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
+    parser.add_argument(
+        "--webhook",
+        type=Webhook.parse,
+        action="append",
+        default=[],
+        metavar="USER_ID:CODE[:SCOPES]",
+        help="accept this webhook; SCOPES a comma list (default crm, empty for none); repeatable",
+    )
+    parser.add_argument(
+        "--oauth-token",
+        type=OAuthToken.parse,
+        action="append",
+        default=[],
+        metavar="TOKEN:USER_ID[:SCOPES[:EXPIRES_IN]]",
+        help="accept this OAuth access token, for EXPIRES_IN seconds (negative: expired)",
+    )
+    parser.add_argument(
+        "--non-admin",
+        type=int,
+        action="append",
+        default=[],
+        metavar="USER_ID",
+        help="this user is not a CRM administrator: add and delete answer ACCESS_DENIED",
+    )
+    limit = parser.add_mutually_exclusive_group()
+    limit.add_argument(
+        "--rate-limit",
+        type=RateLimit.parse,
+        default=CLOUD_RATE_LIMIT,
+        metavar="BURST/PER_SECOND",
+        help="leaky bucket, 503 QUERY_LIMIT_EXCEEDED beyond it (default: cloud, 50/2)",
+    )
+    limit.add_argument("--no-rate-limit", action="store_true", help="no request-rate limit")
+    parser.add_argument(
+        "--operating-limit",
+        type=float,
+        default=480.0,
+        metavar="SECONDS",
+        help="operating time per method per webhook in 10 minutes before 429 (default 480)",
+    )
+    parser.add_argument(
+        "--operating-cost",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="extra operating seconds charged per call, to reach the limit quickly (default 0)",
+    )
+    parser.add_argument("--db", type=Path, help="SQLite file for the badges (default: in memory)")
+    parser.add_argument(
+        "--seed-badge",
+        type=_badge,
+        action="append",
+        default=[],
+        metavar="JSON",
+        help='add this badge at start if its code is free, e.g. \'{"code": "x", "title": "T", '
+        '"value": "V", "type": "success"}\'; repeatable (default: missedCall)',
+    )
+    parser.add_argument("--no-seed", action="store_true", help="start without the default seed")
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(
+        webhooks=tuple(args.webhook),
+        tokens=tuple(args.oauth_token),
+        non_admins=frozenset(args.non_admin),
+        rate_limit=None if args.no_rate_limit else args.rate_limit,
+        operating_limit=args.operating_limit,
+        operating_cost=args.operating_cost,
+        db=args.db,
+        seed=tuple(args.seed_badge) or (() if args.no_seed else (MISSED_CALL,)),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    configured = settings_from(args)
+    settings = with_default_webhook(configured)
+    try:
+        sock = bind(args.port)
+    except OSError as error:
+        print(f"b24-emulator: cannot listen on {HOST}:{args.port}: {error}", file=sys.stderr)
+        return 2
+    base_url = f"http://{HOST}:{sock.getsockname()[1]}"
+    print(f"b24-emulator listening on {base_url}")
+    if settings is not configured:  # the generated webhook is ours to show
+        hook = settings.webhooks[0]
+        print(f"webhook URL: {base_url}/rest/{hook.user_id}/{hook.code}/")
+    for hook in configured.webhooks:  # the caller's secrets are not echoed
+        print(f"webhook URL: {base_url}/rest/{hook.user_id}/<code>/ (scopes: {_scopes(hook)})")
+    if settings.tokens:
+        print(f"OAuth URL: {base_url}/rest/ (token in the auth parameter)")
+    sys.stdout.flush()
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler
+    # it found; ours turns that into a normal exit instead of a traceback or a kill status.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop)
+    with contextlib.suppress(_Stopped):
+        make_server(create_app(settings)).run(sockets=[sock])
+    return 0
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped
+
+
+def _scopes(hook: Webhook) -> str:
+    return ",".join(sorted(hook.scopes)) or "none"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

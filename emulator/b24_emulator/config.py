@@ -1,0 +1,79 @@
+"""What an emulated portal is configured with: its credentials, users, limits and badges."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from b24_emulator.limits import CLOUD_RATE_LIMIT, RateLimit
+from b24_emulator.store import Badge
+
+DEFAULT_SCOPES = frozenset({"crm"})
+
+# The badge every docs page shows (docs BADGES/crm-activity-badge-get.md).
+MISSED_CALL = Badge(code="missedCall", title="Статус звонка", value="Пропущен", type="failure")
+
+
+def _scopes(text: str | None) -> frozenset[str]:
+    if text is None:
+        return DEFAULT_SCOPES
+    return frozenset(scope for scope in text.split(",") if scope)
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """An incoming webhook: it acts as its user, within its scopes."""
+
+    user_id: int
+    code: str = field(repr=False)  # a secret
+    scopes: frozenset[str] = DEFAULT_SCOPES
+
+    @classmethod
+    def parse(cls, text: str) -> Webhook:
+        """`USER_ID:CODE[:SCOPES]`, SCOPES a comma list (default `crm`; empty for none)."""
+        user_id, code, *rest = text.split(":")
+        if not code or len(rest) > 1:
+            raise ValueError("expected USER_ID:CODE[:SCOPES]")
+        return cls(int(user_id), code, _scopes(rest[0] if rest else None))
+
+    @classmethod
+    def generate(cls, user_id: int = 1) -> Webhook:
+        return cls(user_id, secrets.token_hex(8))
+
+
+@dataclass(frozen=True)
+class OAuthToken:
+    """An application's access token, valid until `expires_at` (Unix time)."""
+
+    token: str = field(repr=False)  # a secret
+    user_id: int
+    scopes: frozenset[str] = DEFAULT_SCOPES
+    expires_at: float = float("inf")
+
+    @classmethod
+    def parse(cls, text: str, now: float | None = None) -> OAuthToken:
+        """`TOKEN:USER_ID[:SCOPES[:EXPIRES_IN]]`; EXPIRES_IN in seconds, negative if expired."""
+        token, user_id, *rest = text.split(":")
+        if not token or len(rest) > 2:
+            raise ValueError("expected TOKEN:USER_ID[:SCOPES[:EXPIRES_IN]]")
+        expires_at = float("inf")
+        if len(rest) == 2:
+            expires_at = (time.time() if now is None else now) + float(rest[1])
+        return cls(token, int(user_id), _scopes(rest[0] if rest else None), expires_at)
+
+
+@dataclass(frozen=True)
+class Settings:
+    webhooks: tuple[Webhook, ...] = ()
+    tokens: tuple[OAuthToken, ...] = ()
+    # Users are CRM administrators unless listed here; add and delete need an administrator.
+    non_admins: frozenset[int] = frozenset()
+    rate_limit: RateLimit | None = CLOUD_RATE_LIMIT  # None: no request-rate limit
+    operating_limit: float = 480.0  # seconds per method per webhook/app in 10 minutes
+    # Seconds charged per call on top of the measured time: simulates heavy methods, so that the
+    # operating limit can be reached without waiting minutes.
+    operating_cost: float = 0.0
+    db: Path | None = None  # None: in memory
+    seed: tuple[Badge, ...] = (MISSED_CALL,)

@@ -1,0 +1,127 @@
+"""A request's parameters, from any encoding a portal accepts, as one dict.
+
+Portals are PHP: the query string and the body are merged into one parameter array, and form
+encodings spell nested values with bracket keys (`title[ru]=...`, `select[]=ID`), as PHP's
+`parse_str` does. JSON bodies carry nested values natively. Any input that cannot be decoded is
+the caller's mistake and becomes a 400, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import Headers, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from b24_emulator.errors import PortalError, invalid_request
+
+MAX_BODY_BYTES = 1024 * 1024  # the emulator's own limit; portals cut far larger bodies
+MAX_FIELDS = 1000
+MAX_DEPTH = 8
+_BRACKETS = re.compile(r"\[([^\[\]]*)\]")
+
+Params = dict[str, Any]
+
+
+def php_params(items: Iterable[tuple[str, str]]) -> Params:
+    """Build PHP's parameter array from flat `key=value` pairs with bracket keys."""
+    params: Params = {}
+    for key, value in items:
+        name, _, rest = key.partition("[")
+        path = _BRACKETS.findall("[" + rest) if rest else []
+        if not name or (rest and "[" + rest != "".join(f"[{p}]" for p in path)):
+            path = []  # malformed brackets: PHP keeps such a key flat, and so do we
+            name = key
+        _assign(params, name, path[:MAX_DEPTH], value)
+    return params
+
+
+def _assign(container: Params, name: str, path: list[str], value: str) -> None:
+    if not path:
+        container[name] = value
+        return
+    child = container.get(name)
+    if not isinstance(child, dict):
+        child = {}
+        container[name] = child
+    head, *tail = path
+    if head == "":  # `name[]=`: append with the next integer key, as PHP does
+        head = str(len(child))
+    _assign(child, head, tail, value)
+
+
+def query_params(raw_query: bytes) -> Params:
+    return php_params(_pairs(raw_query, "query string"))
+
+
+def _pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(
+            raw.decode("utf-8"),
+            keep_blank_values=True,
+            errors="strict",
+            max_num_fields=MAX_FIELDS,
+        )
+    except (UnicodeDecodeError, ValueError) as error:
+        raise invalid_request(f"The {where} cannot be decoded: {error}") from None
+
+
+async def read_body(chunks: AsyncIterator[bytes]) -> bytes:
+    """The whole body, refused once it passes MAX_BODY_BYTES instead of filling memory."""
+    body = bytearray()
+    async for chunk in chunks:
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise invalid_request(f"The request body is larger than {MAX_BODY_BYTES} bytes")
+    return bytes(body)
+
+
+async def body_params(headers: Headers, body: bytes) -> Params:
+    if not body.strip():
+        return {}
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == "application/json":
+        return _json_params(body)
+    if media_type == "application/x-www-form-urlencoded":
+        return php_params(_pairs(body, "form body"))
+    if media_type == "multipart/form-data":
+        return php_params(await _multipart_pairs(headers, body))
+    raise invalid_request(
+        f"Unsupported Content-Type {media_type or '(none)'}: send application/json, "
+        "application/x-www-form-urlencoded or multipart/form-data"
+    )
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json_params(body: bytes) -> Params:
+    try:
+        params = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise invalid_request(f"The request body is not valid JSON: {error}") from None
+    if not isinstance(params, dict):
+        raise invalid_request("The JSON body must be an object of parameters")
+    return params
+
+
+async def _multipart_pairs(headers: Headers, body: bytes) -> list[tuple[str, str]]:
+    async def single_chunk() -> AsyncGenerator[bytes]:
+        yield body
+
+    parser = MultiPartParser(headers, single_chunk(), max_files=0, max_fields=MAX_FIELDS)
+    try:
+        form = await parser.parse()
+    except (MultiPartException, UnicodeDecodeError) as error:
+        raise invalid_request(f"The multipart body cannot be parsed: {error}") from None
+    pairs = []
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            raise PortalError(400, "INVALID_ARG_VALUE", f"File parts are not accepted ({key})")
+        pairs.append((key, value))
+    return pairs

@@ -1,0 +1,32 @@
+"""pytest fixtures for teams that test against the emulator in their own suites.
+
+    # conftest.py
+    pytest_plugins = ["b24_emulator.pytest_plugin"]
+
+    def test_badges(b24_emulator):
+        url = b24_emulator.webhook_url() + "crm.activity.badge.list"
+
+Override `b24_emulator_settings` to configure the portal. The default has one admin webhook, the
+seed badge and no rate limit, so a test suite is not throttled by the cloud's 2 requests/second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from b24_emulator.config import Settings, Webhook
+from b24_emulator.server import RunningEmulator, run_emulator
+
+
+@pytest.fixture
+def b24_emulator_settings() -> Settings:
+    return Settings(webhooks=(Webhook.generate(),), rate_limit=None)
+
+
+@pytest.fixture
+def b24_emulator(b24_emulator_settings: Settings) -> Iterator[RunningEmulator]:
+    """A fresh portal per test, on a free loopback port."""
+    with run_emulator(b24_emulator_settings) as emulator:
+        yield emulator

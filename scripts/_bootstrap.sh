@@ -48,4 +48,5 @@ else
   "$UV" sync --locked --quiet
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
+export B24_UV="$UV"  # for the tests that build and install the client wheel
 cd "$ROOT"

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
@@ -59,6 +59,8 @@ class Portal:
             return await self._call(request, start)
         except errors.PortalError as error:
             return error_response(error)
+        except ClientDisconnect:  # nobody is left to answer; not an error of the portal
+            return error_response(errors.invalid_request("The client disconnected"))
         except Exception:
             # A bug of the emulator, never the client's fault; logged without the request,
             # which may carry credentials.

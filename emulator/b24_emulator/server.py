@@ -12,12 +12,13 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from b24_emulator.app import Portal, create_app
 from b24_emulator.config import OAuthToken, Settings, Webhook
@@ -57,7 +58,7 @@ def bind(port: int = 0) -> socket.socket:
     return sock
 
 
-def make_server(app: Starlette) -> uvicorn.Server:
+def make_server(app: ASGIApp) -> uvicorn.Server:
     # No access log: webhook codes travel in the URL path and must not be written anywhere.
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     return uvicorn.Server(config)
@@ -71,25 +72,50 @@ def with_default_webhook(settings: Settings) -> Settings:
 
 
 @contextmanager
-def run_emulator(settings: Settings | None = None, port: int = 0) -> Iterator[RunningEmulator]:
-    """Serve a portal on a loopback port in a background thread for the duration of a block."""
-    settings = with_default_webhook(settings or Settings())
+def serve_app(app: ASGIApp, port: int = 0) -> Iterator[str]:
+    """Serve any ASGI app on a loopback port in a background thread; yields its base URL.
+
+    Used for the emulator and for test doubles built around it (a portal that misbehaves).
+    """
     sock = bind(port)
-    app = create_app(settings)
     server = make_server(app)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the emulator did not start")
+            raise RuntimeError("the server did not start")
         time.sleep(0.01)
     try:
-        yield RunningEmulator(f"http://{HOST}:{sock.getsockname()[1]}", settings, app.state.portal)
+        yield f"http://{HOST}:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True
         thread.join(START_TIMEOUT)
         sock.close()
 
 
-__all__ = ["OAuthToken", "RunningEmulator", "Settings", "Webhook", "bind", "run_emulator"]
+@contextmanager
+def run_emulator(
+    settings: Settings | None = None,
+    port: int = 0,
+    wrap: Callable[[Starlette], ASGIApp] | None = None,
+) -> Iterator[RunningEmulator]:
+    """Serve a portal on a loopback port in a background thread for the duration of a block.
+
+    `wrap` puts ASGI middleware around the portal, for instance to make it misbehave in tests.
+    """
+    settings = with_default_webhook(settings or Settings())
+    app = create_app(settings)
+    with serve_app(app if wrap is None else wrap(app), port) as base_url:
+        yield RunningEmulator(base_url, settings, app.state.portal)
+
+
+__all__ = [
+    "OAuthToken",
+    "RunningEmulator",
+    "Settings",
+    "Webhook",
+    "bind",
+    "run_emulator",
+    "serve_app",
+]

@@ -1,0 +1,215 @@
+"""Pacing, retries, the 429 wait and token refresh, against the emulator on a test-driven clock.
+
+Requests cross real HTTP; only the waiting is simulated: the transport's clock and sleep are a
+FakeTime, so a test can assert how long the client would have waited without waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from b24_badge_client import (
+    AsyncBadgeClient,
+    BadgeClient,
+    ExpiredToken,
+    QueryLimitExceeded,
+    RateLimit,
+    RetryPolicy,
+)
+from b24_badge_client.pacing import PACE_FACTOR, Pacer
+from b24_emulator import OAuthToken, RunningEmulator, run_emulator
+from b24_emulator import RateLimit as PortalRateLimit
+from tests.client.conftest import EXPIRED, SETTINGS, TOKEN, FakeTime
+
+HALF = 0.5  # rand() for a jitter factor of exactly 1
+
+
+def timed_client(url: str, time: FakeTime, **options: Any) -> BadgeClient:
+    transport_options = {"clock": time.clock, "sleep": time.sleep, "rand": lambda: HALF}
+    return BadgeClient.from_webhook(url, transport_options=transport_options, **options)
+
+
+def test_the_pacer_follows_the_leaky_bucket() -> None:
+    time = FakeTime()
+    pacer = Pacer(RateLimit(burst=3, per_second=2.0), time.clock)
+    step = 1 / (2.0 * PACE_FACTOR)  # a little slower than the portal drains
+    assert [pacer.reserve() for _ in range(5)] == pytest.approx([0, 0, 0, step, 2 * step])
+    time.now += 10  # the bucket drains completely
+    assert [pacer.reserve() for _ in range(4)] == pytest.approx([0, 0, 0, step])
+
+
+def test_the_cloud_default_paces_after_fifty() -> None:
+    pacer = Pacer(RateLimit(), FakeTime().clock)
+    waits = [pacer.reserve() for _ in range(53)]
+    step = 1 / (2.0 * PACE_FACTOR)
+    assert waits[:50] == [0] * 50
+    assert waits[50:] == pytest.approx([step, 2 * step, 3 * step])
+
+
+def test_calls_beyond_the_burst_wait_their_turn(emulator: RunningEmulator) -> None:
+    time = FakeTime()
+    rate = RateLimit(burst=2, per_second=4.0)
+    with timed_client(emulator.webhook_url(), time, rate_limit=rate) as client:
+        for _ in range(5):
+            client.list()
+    assert time.sleeps == pytest.approx([1 / (4.0 * PACE_FACTOR)] * 3)
+
+
+def test_a_paced_client_never_meets_the_portals_limit() -> None:
+    """Against a strict portal on the real clock: the client's pacing keeps every call a 200."""
+    strict = replace(SETTINGS, rate_limit=PortalRateLimit(burst=3, per_second=20.0))
+    with (
+        run_emulator(strict) as portal,
+        BadgeClient.from_webhook(
+            portal.webhook_url(),
+            rate_limit=RateLimit(burst=3, per_second=20.0),
+            retry=RetryPolicy(0),
+        ) as client,
+    ):
+        for _ in range(12):
+            client.list()
+
+
+def test_503_is_retried_with_exponential_backoff_until_the_limit() -> None:
+    strict = replace(SETTINGS, rate_limit=PortalRateLimit(burst=1, per_second=0.001))
+    time = FakeTime()
+    retry = RetryPolicy(max_retries=4, backoff=1.0)
+    with (
+        run_emulator(strict) as portal,
+        timed_client(portal.webhook_url(), time, rate_limit=None, retry=retry) as client,
+    ):
+        client.list()
+        with pytest.raises(QueryLimitExceeded):
+            client.list()
+    assert time.sleeps == [1.0, 2.0, 4.0, 8.0]
+
+
+def test_backoff_has_jitter_and_a_ceiling() -> None:
+    policy = RetryPolicy(backoff=1.0, max_backoff=30.0, jitter=0.25)
+    assert policy.backoff_delay(0, 0.0) == 0.75
+    assert policy.backoff_delay(0, 1.0) == 1.25
+    assert policy.backoff_delay(10, 0.5) == 30.0
+
+
+def test_a_503_retry_succeeds_once_the_portal_recovers() -> None:
+    strict = replace(SETTINGS, rate_limit=PortalRateLimit(burst=1, per_second=0.001))
+    with run_emulator(strict) as portal:
+        time = FakeTime()
+
+        def sleep_and_recover(seconds: float) -> None:
+            time.sleep(seconds)
+            portal.reset()  # the bucket drained while we waited
+
+        options = {"clock": time.clock, "sleep": sleep_and_recover, "rand": lambda: HALF}
+        with BadgeClient.from_webhook(
+            portal.webhook_url(), rate_limit=None, transport_options=options
+        ) as client:
+            client.list()
+            assert client.get("missedCall").code == "missedCall"
+    assert time.sleeps == [1.0]
+
+
+def test_429_waits_for_operating_reset_at() -> None:
+    heavy = replace(SETTINGS, operating_limit=1.0, operating_cost=0.6)
+    with run_emulator(heavy) as portal:
+        time = FakeTime()
+        reset_at: list[float] = []
+
+        def sleep_until_reset(seconds: float) -> None:
+            time.sleep(seconds)
+            portal.reset()  # the operating window moved on
+
+        options = {
+            "clock": time.clock,
+            "wall_clock": lambda: reset_at[0] - 120,  # two minutes before the reset
+            "sleep": sleep_until_reset,
+        }
+        with BadgeClient.from_webhook(
+            portal.webhook_url(), rate_limit=None, transport_options=options
+        ) as client:
+            client.list()
+            answer = client.generated.get_httpx_client().post("crm.activity.badge.list")
+            reset_at.append(answer.json()["time"]["operating_reset_at"])
+            assert [badge.code for badge in client.list()] == ["missedCall"]  # after one 429
+    assert time.sleeps == [121.0]
+
+
+def test_429_without_a_known_reset_waits_the_fallback() -> None:
+    heavy = replace(SETTINGS, operating_limit=0.5, operating_cost=1.0)
+    with run_emulator(heavy) as portal:
+        time = FakeTime()
+        retry = RetryPolicy(max_retries=2, operation_wait=10.0)
+        with timed_client(portal.webhook_url(), time, rate_limit=None, retry=retry) as client:
+            portal.portal.operating.charge("webhook#0/crm.activity.badge.get", 5.0)
+            with pytest.raises(Exception, match="OPERATION_TIME_LIMIT"):
+                client.get("missedCall")
+    assert time.sleeps == [10.0, 10.0]
+
+
+def test_an_expired_token_is_refreshed_once_and_the_call_retried(emulator: RunningEmulator) -> None:
+    calls: list[str] = []
+
+    def refresh() -> str:
+        calls.append("refresh")
+        return TOKEN.token
+
+    with BadgeClient.from_oauth(
+        emulator.base_url, EXPIRED.token, refresh=refresh, rate_limit=None
+    ) as client:
+        assert client.get("missedCall").code == "missedCall"
+        assert client.list()[0].code == "missedCall"
+    assert calls == ["refresh"], "one refresh; the new token is used from then on"
+
+
+def test_a_refresh_that_yields_an_expired_token_is_not_looped(emulator: RunningEmulator) -> None:
+    calls: list[str] = []
+
+    def refresh() -> str:
+        calls.append("refresh")
+        return EXPIRED.token
+
+    with (
+        BadgeClient.from_oauth(
+            emulator.base_url, EXPIRED.token, refresh=refresh, rate_limit=None
+        ) as client,
+        pytest.raises(ExpiredToken),
+    ):
+        client.get("missedCall")
+    assert calls == ["refresh"]
+
+
+def test_the_async_client_paces_and_refreshes(emulator: RunningEmulator) -> None:
+    time = FakeTime()
+    refreshed: list[str] = []
+
+    async def refresh() -> str:
+        refreshed.append("refresh")
+        return TOKEN.token
+
+    async def scenario() -> None:
+        async with AsyncBadgeClient.from_oauth(
+            emulator.base_url,
+            EXPIRED.token,
+            refresh=refresh,
+            rate_limit=RateLimit(burst=1, per_second=2.0),
+            transport_options={"clock": time.clock, "sleep": time.async_sleep},
+        ) as client:
+            for _ in range(3):
+                await client.list()
+
+    asyncio.run(scenario())
+    assert refreshed == ["refresh"]
+    # the refreshed retry is a request too: 4 requests at 2/s after a burst of 1
+    assert time.sleeps == pytest.approx([1 / (2.0 * PACE_FACTOR)] * 3)
+
+
+def test_a_token_given_at_start_is_not_refreshed(emulator: RunningEmulator) -> None:
+    never = OAuthToken("unused", 1)
+    with BadgeClient.from_oauth(
+        emulator.base_url, TOKEN.token, refresh=lambda: never.token, rate_limit=None
+    ) as client:
+        client.list()

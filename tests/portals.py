@@ -15,46 +15,88 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 Answer = tuple[int, dict[str, str], bytes]
+Wrap = Callable[[ASGIApp], ASGIApp]
 
 
 class Exchange:
-    """One request and the portal's answer to it, as a rewrite sees them."""
+    """One call as a double sees it: the request, and the portal's answer once there is one."""
 
-    def __init__(self, scope: Scope, request: bytes, status: int, body: bytes) -> None:
-        self.path: str = scope["path"]
-        self.query: bytes = scope["query_string"]
+    def __init__(self, scope: Scope, request: bytes) -> None:
+        self.scope = scope
         self.request = request
-        self.status = status
-        self.body = body
+        self.status = 0
+        self.body = b""
+
+    @property
+    def path(self) -> str:
+        return str(self.scope["path"])
+
+    @property
+    def query(self) -> bytes:
+        return bytes(self.scope["query_string"])
 
     @property
     def method(self) -> str:
         return self.path.rstrip("/").rsplit("/", 1)[-1].lower().removesuffix(".json")
 
+    def params(self) -> dict[str, Any]:
+        """The JSON body's parameters (the suite and the client send JSON); {} otherwise."""
+        try:
+            params = json.loads(self.request or b"{}")
+        except ValueError:
+            return {}
+        return params if isinstance(params, dict) else {}
 
-Rewrite = Callable[[Exchange], Answer | None]
+
+Before = Callable[[Exchange], Answer | None]  # an answer here replaces the portal's
+After = Callable[[Exchange], Answer | None]  # an answer here replaces the one the portal gave
 
 
-class RewriteAnswers:
-    """Let the portal answer, then replace the answer when `rewrite` returns one."""
+class Double:
+    """The wrapped portal, with a hook before each call and one after it."""
 
-    def __init__(self, app: ASGIApp, rewrite: Rewrite) -> None:
+    def __init__(
+        self, app: ASGIApp, before: Before | None = None, after: After | None = None
+    ) -> None:
         self.app = app
-        self.rewrite = rewrite
+        self.before = before
+        self.after = after
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        exchange = Exchange(dict(scope), b"".join(chunks))
+        answer = self.before(exchange) if self.before else None
+        if answer is None:
+            answer = await self._forward(exchange)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": answer[0],
+                "headers": [(k.lower().encode(), v.encode()) for k, v in answer[1].items()]
+                + [(b"content-length", str(len(answer[2])).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": answer[2]})
+
+    async def _forward(self, exchange: Exchange) -> Answer:
         start: Message = {}
         chunks: list[bytes] = []
-        request: list[bytes] = []
+        sent = False
 
-        async def record() -> Message:
-            message = await receive()
-            if message["type"] == "http.request":
-                request.append(message.get("body", b""))
-            return message
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": exchange.request, "more_body": False}
 
         async def capture(message: Message) -> None:
             nonlocal start
@@ -63,39 +105,51 @@ class RewriteAnswers:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        await self.app(scope, record, capture)
-        body = b"".join(chunks)
-        replaced = self.rewrite(Exchange(scope, b"".join(request), start["status"], body))
-        if replaced is None:
-            status, headers = start["status"], list(start.get("headers", []))
-            headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
-        else:
-            status, fields, body = replaced
-            headers = [(k.lower().encode(), v.encode()) for k, v in fields.items()]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await self.app(exchange.scope, replay, capture)
+        exchange.status, exchange.body = start["status"], b"".join(chunks)
+        headers = {
+            k.decode(): v.decode()
+            for k, v in start.get("headers", [])
+            if k.lower() != b"content-length"
+        }
+        changed = self.after(exchange) if self.after else None
+        return changed or (exchange.status, headers, exchange.body)
 
 
 def json_answer(status: int, body: Any) -> Answer:
     return status, {"content-type": "application/json"}, json.dumps(body).encode()
 
 
-def rewriting(rewrite: Rewrite) -> Callable[[ASGIApp], ASGIApp]:
-    return lambda app: RewriteAnswers(app, rewrite)
+def rewriting(after: After) -> Wrap:
+    return lambda app: Double(app, after=after)
 
 
-def successes(change: Callable[[dict[str, Any]], Any]) -> Callable[[ASGIApp], ASGIApp]:
+def intercepting(before: Before) -> Wrap:
+    return lambda app: Double(app, before=before)
+
+
+def successes(change: Callable[[dict[str, Any]], Any]) -> Wrap:
     """Pass every 200 JSON answer through `change` (which edits it in place or returns one)."""
 
-    def rewrite(exchange: Exchange) -> Answer | None:
+    def after(exchange: Exchange) -> Answer | None:
         if exchange.status != 200:
             return None
         answer = json.loads(exchange.body)
         changed = change(answer)
         return json_answer(200, answer if changed is None else changed)
 
-    return rewriting(rewrite)
+    return rewriting(after)
+
+
+def errors(change: Callable[[int, dict[str, Any]], Answer | None]) -> Wrap:
+    """Pass every error answer (status, JSON body) through `change`."""
+
+    def after(exchange: Exchange) -> Answer | None:
+        return (
+            change(exchange.status, json.loads(exchange.body)) if exchange.status >= 400 else None
+        )
+
+    return rewriting(after)
 
 
 def each_badge(answer: dict[str, Any]) -> list[dict[str, Any]]:
@@ -105,37 +159,37 @@ def each_badge(answer: dict[str, Any]) -> list[dict[str, Any]]:
     return [result["badge"]] if "badge" in result else list(result.get("badges", []))
 
 
-def html_errors(status: int = 502) -> Callable[[ASGIApp], ASGIApp]:
+def html_errors(status: int = 502) -> Wrap:
     """Errors come back as a proxy's HTML page, quoting the request path (as nginx pages do)."""
 
-    def rewrite(exchange: Exchange) -> Answer | None:
+    def after(exchange: Exchange) -> Answer | None:
         if exchange.status < 400:
             return None
         page = f"<html><body><h1>{status} Bad Gateway</h1><p>{exchange.path}</p></body></html>"
         return status, {"content-type": "text/html"}, page.encode()
 
-    return rewriting(rewrite)
+    return rewriting(after)
 
 
-def always(status: int, body: Any, echo: bool = False) -> Callable[[ASGIApp], ASGIApp]:
+def always(status: int, body: Any, echo: bool = False) -> Wrap:
     """Every call gets this answer; with `echo` its description quotes the whole request."""
 
-    def rewrite(exchange: Exchange) -> Answer | None:
+    def before(exchange: Exchange) -> Answer | None:
         answer = dict(body)
         if echo:
             quoted = f"{exchange.path}?{exchange.query.decode()} {exchange.request.decode()}"
             answer["error_description"] = f"{answer.get('error_description', '')} {quoted}"
         return json_answer(status, answer)
 
-    return rewriting(rewrite)
+    return intercepting(before)
 
 
-def redirect_to(location: str) -> Callable[[ASGIApp], ASGIApp]:
-    return rewriting(lambda exchange: (302, {"location": location}, b""))
+def redirect_to(location: str) -> Wrap:
+    return intercepting(lambda exchange: (302, {"location": location}, b""))
 
 
 class Slow:
-    """Answers only after `seconds`: longer than a client's timeout."""
+    """Answers only after `seconds`."""
 
     def __init__(self, app: ASGIApp, seconds: float) -> None:
         self.app = app
@@ -144,4 +198,18 @@ class Slow:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             await asyncio.sleep(self.seconds)
+        await self.app(scope, receive, send)
+
+
+class Counting:
+    """Counts the calls that reach the portal, per method."""
+
+    def __init__(self, app: ASGIApp, counts: dict[str, int]) -> None:
+        self.app = app
+        self.counts = counts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            method = str(scope["path"]).rstrip("/").rsplit("/", 1)[-1].lower()
+            self.counts[method] = self.counts.get(method, 0) + 1
         await self.app(scope, receive, send)

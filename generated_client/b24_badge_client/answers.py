@@ -8,6 +8,7 @@ Runs as an httpx response hook, so calls through `client.generated` get the same
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import httpx
 
@@ -27,9 +28,14 @@ def masked(response: httpx.Response, secrets: Secrets) -> httpx.Response:
     text = content.decode("utf-8", "replace")
     if secrets.redact(text) != text:
         content = secrets.redact(text).encode()
-    return httpx.Response(
+    copy = httpx.Response(
         response.status_code, headers=headers, content=content, request=response.request
     )
+    try:
+        copy.elapsed = response.elapsed
+    except RuntimeError:  # still open (inside a response hook): no duration to keep yet
+        copy.elapsed = timedelta(0)
+    return copy
 
 
 def check_answer(response: httpx.Response, secrets: Secrets) -> None:

@@ -83,9 +83,11 @@ class _Base:
         rate_limit: RateLimit | None,
         retry: RetryPolicy,
         timeout: float,
+        on_response: Callable[[httpx.Response], None] | None,
     ) -> None:
         self.credentials = credentials
         self._secrets = credentials.secrets
+        self._on_response = on_response
         self._options: dict[str, Any] = {
             "base_url": credentials.base_url,
             "timeout": httpx.Timeout(timeout),
@@ -95,6 +97,8 @@ class _Base:
 
     def _remember(self, response: httpx.Response) -> None:
         _last_answer.set(response)
+        if self._on_response is not None:
+            self._on_response(masked(response, self._secrets))
         check_answer(response, self._secrets)
 
     def _unreadable(self, why: str) -> UnexpectedResponse:
@@ -126,10 +130,18 @@ class BadgeClient(_Base):
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
         transport_options: Mapping[str, Any] | None = None,
+        on_response: Callable[[httpx.Response], None] | None = None,
     ) -> None:
         """`transport` is the underlying httpx transport (default: HTTP); `transport_options`
-        go to BitrixTransport (clock, sleep, rand: for tests)."""
-        super().__init__(credentials, rate_limit=rate_limit, retry=retry, timeout=timeout)
+        go to BitrixTransport (clock, sleep, rand: for tests); `on_response` sees every raw
+        answer, secrets masked, before it is checked (for logging, metrics, conformance)."""
+        super().__init__(
+            credentials,
+            rate_limit=rate_limit,
+            retry=retry,
+            timeout=timeout,
+            on_response=on_response,
+        )
         wrapped = BitrixTransport(
             credentials, inner=transport, **self._transport_options, **(transport_options or {})
         )
@@ -204,8 +216,15 @@ class AsyncBadgeClient(_Base):
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
         transport_options: Mapping[str, Any] | None = None,
+        on_response: Callable[[httpx.Response], None] | None = None,
     ) -> None:
-        super().__init__(credentials, rate_limit=rate_limit, retry=retry, timeout=timeout)
+        super().__init__(
+            credentials,
+            rate_limit=rate_limit,
+            retry=retry,
+            timeout=timeout,
+            on_response=on_response,
+        )
         wrapped = AsyncBitrixTransport(
             credentials, inner=transport, **self._transport_options, **(transport_options or {})
         )

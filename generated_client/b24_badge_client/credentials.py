@@ -129,7 +129,26 @@ class OAuth:
         return f"OAuth({self.base_url!r}, access_token={MASK!r})"
 
 
-Credentials = Webhook | OAuth
+class NoCredentials:
+    """Sends requests as they are, without any secret: for probing how a portal refuses them."""
+
+    def __init__(self, portal: str) -> None:
+        origin, _ = _portal(portal)
+        self.base_url = f"{origin}/rest/"
+        self.secrets = Secrets()
+
+    @contextmanager
+    def authorized(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        yield request
+
+    def can_refresh(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"NoCredentials({self.base_url!r})"
+
+
+Credentials = Webhook | OAuth | NoCredentials
 
 
 def _copy(

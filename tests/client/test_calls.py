@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 
 from b24_badge_client import (
@@ -95,3 +96,18 @@ def test_a_malformed_webhook_url_is_refused_without_echoing_it() -> None:
     with pytest.raises(ValueError, match="not a webhook URL") as caught:
         BadgeClient.from_webhook("https://portal.example/rest/secret-abc")
     assert "secret-abc" not in str(caught.value)
+
+
+def test_on_response_sees_every_raw_answer_masked(emulator: RunningEmulator) -> None:
+    seen: list[tuple[int, str]] = []
+
+    def record(response: httpx.Response) -> None:
+        seen.append((response.status_code, str(response.request.url)))
+
+    url = emulator.webhook_url()
+    with BadgeClient.from_webhook(url, rate_limit=None, on_response=record) as client:
+        client.get("missedCall")
+        with pytest.raises(NotFound):
+            client.get("nope")
+    masked = url.replace(emulator.settings.webhooks[0].code, "***") + "crm.activity.badge.get"
+    assert seen == [(200, masked), (400, masked)]

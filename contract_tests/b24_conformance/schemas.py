@@ -1,0 +1,73 @@
+"""The schemathesis view of the contract for one run.
+
+Valid data goes out in every encoding the spec describes; invalid data (when the run asks for
+it) as JSON only, from the contract's JSON view: form and query encodings carry no types, so a
+"wrong type" there arrives as a valid string. Only the checks that judge an answer are enabled;
+schemathesis's checks that send requests of their own would bypass the run's pacing, budget
+and secret handling.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import schemathesis
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from b24_conformance.settings import RunSettings
+from b24_spec import SPEC_PATH, Contract
+from b24_spec.client_view import client_view
+
+ANSWER_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+)
+WRITE_OPERATIONS = ("crm.activity.badge.add", "crm.activity.badge.delete")
+
+
+def config(mode: str, examples: int, seed: int | None) -> schemathesis.Config:
+    checks: dict[str, Any] = {"enabled": False}
+    checks.update({name: {"enabled": True} for name in ANSWER_CHECKS})
+    data: dict[str, Any] = {
+        # No shrinking: against a real portal every shrinking step is a request, and the
+        # violation found first is reported as it was found.
+        "generation": {
+            "mode": mode,
+            "max-examples": examples,
+            "database": "none",
+            "no-shrink": True,
+        },
+        # The coverage phase enumerates boundary cases per parameter and media type: dozens of
+        # requests per operation that a rate-limited portal cannot afford. Fuzzing covers them.
+        "phases": {"coverage": {"enabled": False}},
+        "checks": checks,
+    }
+    if seed is not None:
+        data["seed"] = seed
+    return schemathesis.Config.from_dict(data)
+
+
+def _scoped(schema: OpenApiSchema, writes: bool) -> OpenApiSchema:
+    if writes:
+        return schema
+    scoped = schema.exclude(operation_id_regex=r"^crm\.activity\.badge\.(add|delete)(@GET)?$")
+    assert isinstance(scoped, OpenApiSchema)
+    return scoped
+
+
+@cache
+def positive(settings: RunSettings) -> OpenApiSchema:
+    cfg = config("positive", settings.profile.examples, settings.seed)
+    return _scoped(schemathesis.openapi.from_path(SPEC_PATH, config=cfg), settings.target.writes)
+
+
+@cache
+def negative(settings: RunSettings) -> OpenApiSchema:
+    cfg = config("negative", settings.profile.examples, settings.seed)
+    view = client_view(Contract.load())
+    return _scoped(schemathesis.openapi.from_dict(view, config=cfg), settings.target.writes)

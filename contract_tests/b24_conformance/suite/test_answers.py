@@ -1,0 +1,38 @@
+"""Generated requests to every operation; every answer judged by the spec and the Bitrix checks.
+
+Valid data in every encoding (JSON, url-encoded and multipart forms, GET query); with invalid
+data enabled, wrongly typed and missing parameters as JSON, which must be refused. Writes go to
+add and delete only when the run may write, always under the run's code prefix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+
+from b24_conformance import cases, schemas
+from b24_conformance.model import PortalModel
+from b24_conformance.settings import current
+from b24_conformance.target import Target
+
+RUN = current()
+
+
+def exercise(case: schemathesis.Case[Any], target: Target, model: PortalModel) -> None:
+    cases.make_safe(case, target, target.prefix)
+    cases.judge(case, cases.send(case, target), model, target)
+
+
+@schemas.positive(RUN).parametrize()
+def test_valid_requests(case: schemathesis.Case[Any], target: Target, model: PortalModel) -> None:
+    exercise(case, target, model)
+
+
+if RUN.negative:
+
+    @schemas.negative(RUN).parametrize()
+    def test_invalid_requests(
+        case: schemathesis.Case[Any], target: Target, model: PortalModel
+    ) -> None:
+        exercise(case, target, model)

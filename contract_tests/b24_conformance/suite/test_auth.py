@@ -1,0 +1,65 @@
+"""Wrong or missing credentials are refused: 401 or 403 with the error envelope.
+
+A portal that ignores credentials would serve anyone who guesses a portal's name; these calls
+go out with the webhook code changed, and with no credentials at all on the OAuth route. With
+writes allowed, a refused add must also have stored nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from b24_conformance.checks import json_or_none
+from b24_conformance.settings import current
+from b24_conformance.target import Target
+from b24_conformance.violations import ContractViolated, violation
+
+RUN = current()
+READS = [("crm.activity.badge.list", {}), ("crm.activity.badge.get", {"code": "missedCall"})]
+CHECK = "credentials"
+
+
+def expect_refusal(method: str, response: httpx.Response, why: str) -> None:
+    body = json_or_none(response.content)
+    refused = response.status_code in (401, 403)
+    enveloped = isinstance(body, dict) and isinstance(body.get("error"), str)
+    if not (refused and enveloped):
+        message = (
+            f"{why}, yet the portal answered HTTP {response.status_code}: "
+            "credentials must be refused with 401 or 403 and the error envelope"
+        )
+        raise ContractViolated([violation(method, CHECK, message, response)])
+
+
+@pytest.mark.parametrize(("method", "params"), READS)
+def test_a_wrong_webhook_code_is_refused(
+    target: Target, method: str, params: dict[str, Any]
+) -> None:
+    with target.with_webhook_code("wrong-code") as http:
+        response = target.mask(http.post(f"{target.base_url}/{method}", json=params))
+    expect_refusal(method, response, "the webhook code was wrong")
+
+
+@pytest.mark.parametrize(("method", "params"), READS)
+def test_no_credentials_are_refused(target: Target, method: str, params: dict[str, Any]) -> None:
+    with target.without_credentials() as http:
+        response = target.mask(http.post(f"{target.origin}/rest/{method}", json=params))
+    expect_refusal(method, response, "the call carried no webhook code and no token")
+
+
+@pytest.mark.skipif(not RUN.target.writes, reason="read-only run")
+def test_a_refused_add_stores_nothing(target: Target) -> None:
+    code = f"{target.prefix}auth-refused"
+    badge = {"code": code, "title": "Refused", "value": "R", "type": "warning"}
+    with target.with_webhook_code("wrong-code") as http:
+        response = target.mask(http.post(f"{target.base_url}/crm.activity.badge.add", json=badge))
+    expect_refusal("crm.activity.badge.add", response, "the webhook code was wrong")
+    check = target.mask(
+        target.http.post(f"{target.base_url}/crm.activity.badge.get", json={"code": code})
+    )
+    if check.status_code == 200:
+        message = f"an add with a wrong webhook code was refused, yet badge {code!r} exists"
+        raise ContractViolated([violation("crm.activity.badge.add", CHECK, message, check)])

@@ -1,0 +1,53 @@
+"""The stateful contract through the spec's OpenAPI links (runs only when the run may write).
+
+add -> get, add -> delete, add -> add again, delete -> get, delete -> delete: schemathesis
+chains them, and the run's model (b24_conformance.model) says what each answer must be. Each
+scenario writes under a fresh sub-prefix, so that hypothesis replaying a scenario meets a
+portal in the same state as the first time.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import hypothesis
+import pytest
+import schemathesis
+
+from b24_conformance import cases, schemas
+from b24_conformance.model import PortalModel
+from b24_conformance.settings import RunSettings, current
+from b24_conformance.target import Target
+
+RUN = current()
+
+
+@pytest.mark.skipif(not RUN.target.writes, reason="read-only run: the links all write")
+def test_links(target: Target, model: PortalModel, settings: RunSettings) -> None:
+    scenarios = itertools.count()
+
+    class Scenario(schemas.positive(settings).as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            self.prefix = f"{target.prefix}s{next(scenarios)}-"
+
+        def call(self, case: schemathesis.Case[Any], **kwargs: Any) -> schemathesis.Response:
+            cases.make_safe(case, target, self.prefix)
+            self.answer = cases.send(case, target)
+            return schemathesis.Response.from_any(self.answer)
+
+        def validate_response(
+            self, response: schemathesis.Response, case: schemathesis.Case[Any], **kwargs: Any
+        ) -> None:
+            cases.judge(case, self.answer, model, target)
+
+    Scenario.run(
+        settings=hypothesis.settings(
+            max_examples=settings.profile.scenarios,
+            stateful_step_count=settings.profile.steps,
+            deadline=None,
+            database=None,
+            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+    )

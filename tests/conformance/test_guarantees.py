@@ -1,0 +1,215 @@
+"""What a run promises whatever it finds: data safety, secrecy, its budget, its exit status."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from b24_emulator import MISSED_CALL, Badge, RateLimit, RunningEmulator, run_emulator
+from tests.conformance.conftest import CODE, SETTINGS, Conformance, url_of
+from tests.conftest import REPO
+from tests.portals import Counting, Slow, errors, json_answer
+
+FAST = ("--profile", "quick", "--rate-limit", "none", "--seed", "11")
+
+# Badges a customer's portal already has, including codes a fuzzer is likely to produce.
+CUSTOMER = (
+    MISSED_CALL,
+    Badge("0", "Zero", "0", "secondary"),
+    Badge("a", {"en": "A", "ru": "А"}, "A", "primary"),
+    Badge("b24ct", "Not ours: no run id", "X", "warning"),
+    Badge("b24ct-", "Not ours either", "X", "warning"),
+)
+
+
+def stored(portal: RunningEmulator) -> list[dict[str, object]]:
+    return [badge.as_json() for badge in portal.portal.store.list()]
+
+
+def test_existing_badges_are_untouched_and_nothing_is_left(conformance: Conformance) -> None:
+    with run_emulator(replace(SETTINGS, seed=CUSTOMER)) as portal:
+        before = stored(portal)
+        run = conformance("--base-url", url_of(portal), "--allow-writes", *FAST)
+        after = stored(portal)
+    assert run.status == 0, run.stdout + run.stderr
+    assert after == before, "the run changed or deleted a badge it did not create"
+    deleted = int(run.summary.split("cleanup: ")[1].split(" ")[0])
+    assert deleted > 0, "the run wrote badges (and removed them again)"
+
+
+def test_a_read_only_run_writes_nothing(conformance: Conformance) -> None:
+    counts: dict[str, int] = {}
+    with run_emulator(
+        replace(SETTINGS, seed=CUSTOMER), wrap=lambda app: Counting(app, counts)
+    ) as portal:
+        run = conformance("--base-url", url_of(portal), *FAST)
+        after = stored(portal)
+    assert run.status == 0, run.stdout + run.stderr
+    assert after == [badge.as_json() for badge in CUSTOMER]
+    assert not {"crm.activity.badge.add", "crm.activity.badge.delete"} & set(counts)
+
+
+def test_a_read_only_run_against_a_real_portal_fits_its_rate_limit(
+    conformance: Conformance,
+) -> None:
+    """The default profile, paced to the cloud's leaky bucket, within about 150 requests."""
+    counts: dict[str, int] = {}
+    cloud = replace(SETTINGS, rate_limit=RateLimit(burst=50, per_second=2.0))
+    with run_emulator(cloud, wrap=lambda app: Counting(app, counts)) as portal:
+        run = conformance("--base-url", url_of(portal), timeout=600)
+    assert run.status == 0, run.stdout + run.stderr
+    assert sum(counts.values()) <= 150, counts
+    assert {"crm.activity.badge.get", "crm.activity.badge.list"} <= set(counts)
+
+
+def test_cleanup_removes_only_what_earlier_runs_left(conformance: Conformance) -> None:
+    leftovers = (
+        Badge("b24ct-0badc0de-s3-x", "T", "V", "success"),
+        Badge("b24ct-1234abcd-y", "T", "V", "failure"),
+    )
+    with run_emulator(replace(SETTINGS, seed=CUSTOMER + leftovers)) as portal:
+        run = conformance("--base-url", url_of(portal), "--cleanup", "--rate-limit", "none")
+        after = stored(portal)
+    assert run.status == 0, run.stdout + run.stderr
+    assert after == [badge.as_json() for badge in CUSTOMER]
+    assert "2 badge(s) of this run deleted" in run.stdout
+
+
+def test_an_interrupted_run_cleans_up(tmp_path: Path) -> None:
+    with run_emulator(SETTINGS, wrap=lambda app: Slow(app, 0.02)) as portal:
+        process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("b24-conformance")),
+                "--base-url",
+                url_of(portal),
+                "--allow-writes",
+                "--profile",
+                "deep",
+                "--rate-limit",
+                "none",
+            ],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while not any(b.code.startswith("b24ct-") for b in portal.portal.store.list()):
+            assert time.monotonic() < deadline, "the run never wrote a badge"
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+        left = [b.code for b in portal.portal.store.list() if b.code.startswith("b24ct-")]
+    assert process.returncode == 2, out + err
+    assert left == [], "an interrupted run left its badges behind"
+    assert "INCOMPLETE" in out
+    assert "error in run: interrupted" in out
+
+
+def echo_secret_in_errors(
+    status: int, body: dict[str, object]
+) -> tuple[int, dict[str, str], bytes]:
+    """A portal that quotes the webhook in its error texts (as some proxies do)."""
+    body["error_description"] = f"{body['error_description']} (webhook /rest/1/{CODE}/)"
+    return json_answer(status, body)
+
+
+def test_the_secret_is_in_no_artefact(conformance: Conformance) -> None:
+    """A failing run against a portal that echoes the secret: every output and file searched."""
+    with run_emulator(SETTINGS, wrap=errors(echo_secret_in_errors)) as portal:
+        run = conformance("--base-url", url_of(portal), "--allow-writes", *FAST)
+    assert run.status == 0, run.stdout + run.stderr  # echoing is allowed; leaking is not
+    artefacts = run.artefacts()
+    assert {"stdout", "stderr"} < set(artefacts)
+    assert any(name.endswith("junit.xml") for name in artefacts)
+    assert "/rest/1/***" in run.stdout
+    for name, text in artefacts.items():
+        assert CODE not in text, f"the webhook code leaked into {name}"
+    written = {p.relative_to(run.workdir) for p in run.workdir.rglob("*")}
+    assert written == set(), f"the run left files in its working directory: {written}"
+
+
+def test_violation_reports_carry_no_secret(conformance: Conformance) -> None:
+    def crash(status: int, body: dict[str, object]) -> tuple[int, dict[str, str], bytes]:
+        return echo_secret_in_errors(500, body)
+
+    with run_emulator(SETTINGS, wrap=errors(crash)) as portal:
+        run = conformance("--base-url", url_of(portal), "--allow-writes", *FAST)
+    assert run.status == 1
+    assert "Server error" in run.summary
+    assert "curl -X POST" in run.summary
+    for name, text in run.artefacts().items():
+        assert CODE not in text, f"the webhook code leaked into {name}"
+
+
+def test_the_request_budget_is_a_hard_cap(conformance: Conformance) -> None:
+    counts: dict[str, int] = {}
+    with run_emulator(SETTINGS, wrap=lambda app: Counting(app, counts)) as portal:
+        run = conformance(
+            "--base-url", url_of(portal), "--allow-writes", "--max-requests", "25", *FAST
+        )
+        cleanup_calls = counts.get("crm.activity.badge.delete", 0)
+    assert run.status == 0, run.stdout + run.stderr
+    assert "request budget exhausted" in run.summary
+    # 25 for the checks; the cleanup may go beyond it (a list, the deletes, a list).
+    assert sum(counts.values()) <= 25 + 2 + cleanup_calls
+
+
+@pytest.mark.parametrize(
+    ("base_url", "message"),
+    [
+        ("http://127.0.0.1:9/rest/1/abc/", "cannot be reached"),
+        ("http://portal.example/rest/1/abc/", "must be https"),
+        ("https://portal.example/not-a-webhook", "not a webhook URL"),
+    ],
+)
+def test_usage_errors_exit_2(conformance: Conformance, base_url: str, message: str) -> None:
+    run = conformance("--base-url", base_url)
+    assert run.status == 2
+    assert message in run.stderr
+
+
+def test_refused_credentials_exit_2(conformance: Conformance) -> None:
+    with run_emulator(SETTINGS) as portal:
+        run = conformance(
+            "--base-url", portal.webhook_url(replace(SETTINGS.webhooks[0], code="nope"))
+        )
+    assert run.status == 2
+    assert "refused the webhook (HTTP 401)" in run.stderr
+
+
+def test_the_webhook_url_may_come_from_the_environment(tmp_path: Path) -> None:
+    with run_emulator(SETTINGS) as portal:
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("b24-conformance")), *FAST],
+            env={**os.environ, "B24_WEBHOOK_URL": url_of(portal)},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "checking http://127.0.0.1:" in done.stdout
+    assert "/rest/1/***" in done.stdout
+
+
+def test_the_bundled_emulator_conforms_from_a_clone() -> None:
+    """`./scripts/conformance` with no URL: the bundled emulator, writes and invalid data."""
+    done = subprocess.run(
+        [REPO / "scripts/conformance", "--profile", "quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "b24-conformance: CONFORMS" in done.stdout
+    assert "target:   bundled emulator at http://127.0.0.1:" in done.stdout

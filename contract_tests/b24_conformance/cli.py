@@ -194,7 +194,12 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise UsageError(str(error)) from None
         label = f"bundled emulator at {target.origin}" if bundled else target.base_url
-        report = Report(label, args.profile, writes, bundled or args.negative)
+        pace = (
+            "none"
+            if rate_limit is None
+            else f"{rate_limit.burst}, then {rate_limit.per_second:g}/s"
+        )
+        report = Report(label, args.profile, writes, bundled or args.negative, pace)
         try:
             _reachable(target)
             if not args.cleanup:

@@ -21,6 +21,7 @@ class Report:
     profile: str
     writes: bool
     negative: bool
+    pace: str
     violations: list[tuple[str, Violation]] = field(default_factory=list)  # (test, violation)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (test, message)
     outcomes: Counter[str] = field(default_factory=Counter)
@@ -58,7 +59,7 @@ class Report:
             "",
             f"- target: `{self.target}`",
             f"- profile: {self.profile}; writes: {'yes' if self.writes else 'no (read-only)'}; "
-            f"invalid data: {'yes' if self.negative else 'no'}",
+            f"invalid data: {'yes' if self.negative else 'no'}; pace: {self.pace}",
             f"- checks: {self._outcomes()}; wall time {self.seconds:.1f} s",
             f"- requests: {sum(self.requests.values())} ({self._requests()})",
         ]
@@ -95,7 +96,7 @@ class Report:
 
     def console(self) -> str:
         lines = [f"\nb24-conformance: {self.verdict()}", f"  target:   {self.target}"]
-        lines.append(f"  checks:   {self._outcomes()} in {self.seconds:.1f} s")
+        lines.append(f"  checks:   {self._outcomes()} in {self.seconds:.1f} s (pace: {self.pace})")
         lines.append(f"  requests: {sum(self.requests.values())} ({self._requests()})")
         if self.cleanup is not None:
             lines.append(f"  cleanup:  {self._cleanup()}")

@@ -23,7 +23,7 @@ PROFILES = {
     # Enough to exercise every operation and encoding once or twice: for CI against variants.
     "quick": Profile("quick", examples=4, scenarios=3, steps=5),
     # The default: a read-only run against a real portal stays near 100 requests.
-    "standard": Profile("standard", examples=12, scenarios=10, steps=6),
+    "standard": Profile("standard", examples=20, scenarios=10, steps=6),
     # Behind a flag: minutes against the emulator, far too many requests for a real portal.
     "deep": Profile("deep", examples=150, scenarios=60, steps=10),
 }

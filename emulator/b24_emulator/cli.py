@@ -110,6 +110,17 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # A stop signal is a normal exit, from the first moment: uvicorn shuts down gracefully on
+    # SIGINT/SIGTERM and then re-raises the signal to the handler it found, and a signal may
+    # also come before uvicorn has started (as soon as the URL below is printed).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop)
+    with contextlib.suppress(_Stopped):
+        return serve(args)
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
     configured = settings_from(args)
     settings = with_default_webhook(configured)
     try:
@@ -127,12 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings.tokens:
         print(f"OAuth URL: {base_url}/rest/ (token in the auth parameter)")
     sys.stdout.flush()
-    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler
-    # it found; ours turns that into a normal exit instead of a traceback or a kill status.
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _stop)
-    with contextlib.suppress(_Stopped):
-        make_server(create_app(settings)).run(sockets=[sock])
+    make_server(create_app(settings)).run(sockets=[sock])
     return 0
 
 

@@ -8,6 +8,7 @@ ignored. Tests serve them over real HTTP with `run_emulator(settings, wrap=...)`
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 from collections.abc import Callable
 from typing import Any
@@ -213,3 +214,14 @@ class Counting:
             method = str(scope["path"]).rstrip("/").rsplit("/", 1)[-1].lower()
             self.counts[method] = self.counts.get(method, 0) + 1
         await self.app(scope, receive, send)
+
+
+def gzipped(app: ASGIApp) -> ASGIApp:
+    """Every answer gzip-compressed, as portals and proxies do when the client accepts it."""
+
+    def after(exchange: Exchange) -> Answer | None:
+        kind = "application/json" if exchange.body.startswith(b"{") else "text/plain"
+        body = gzip.compress(exchange.body)
+        return exchange.status, {"content-type": kind, "content-encoding": "gzip"}, body
+
+    return Double(app, after=after)

@@ -21,9 +21,17 @@ def is_json(response: httpx.Response) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
 
 
+# Headers that describe the body as it came over the wire; the copy holds it decoded.
+_FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
 def masked(response: httpx.Response, secrets: Secrets) -> httpx.Response:
     """A copy of the response, with every secret in its headers and body replaced by ***."""
-    headers = [(name, secrets.redact(value)) for name, value in response.headers.items()]
+    headers = [
+        (name, secrets.redact(value))
+        for name, value in response.headers.items()
+        if name.lower() not in _FRAMING
+    ]
     content = response.content
     text = content.decode("utf-8", "replace")
     if secrets.redact(text) != text:

@@ -104,6 +104,7 @@ class _Base:
     def _unreadable(self, why: str) -> UnexpectedResponse:
         raw = _last_answer.get()
         assert raw is not None, "the response hook saw every answer"
+        why = self._secrets.redact(why)  # a parser's message may quote the raw body
         return UnexpectedResponse(
             f"the answer does not fit the contract: {why}", masked(raw, self._secrets)
         )

@@ -8,12 +8,15 @@ httpx's request log, `response.request.url`, reprs and exception texts cannot sh
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import ipaddress
 import json
 import re
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -29,7 +32,21 @@ def _portal(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("expected an http(s) URL such as https://portal.bitrix24.com/rest/1/CODE/")
+    if parts.scheme == "http" and not is_loopback(parts.hostname or ""):
+        raise ValueError(
+            "plain http would send the secret unencrypted; use https "
+            "(http is accepted for loopback addresses only)"
+        )
     return f"{parts.scheme}://{parts.netloc}", parts.path
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Webhook:
@@ -45,7 +62,9 @@ class Webhook:
         self._masked_prefix = f"{match['prefix']}{MASK}/".encode()
         self.base_url = f"{origin}{match['prefix']}{MASK}/"
         self.secrets = Secrets(self._code)
-        self._real_urls: dict[bytes, httpx.URL] = {}  # a client calls few URLs; parse each once
+        # The client calls four URLs; parse each once. (URLs with a query are not cached: any
+        # number of them may come.)
+        self._real_urls: dict[bytes, httpx.URL] = {}
 
     @contextmanager
     def authorized(self, request: httpx.Request) -> Iterator[httpx.Request]:
@@ -61,7 +80,9 @@ class Webhook:
             path = masked.raw_path
             if path.startswith(self._masked_prefix):
                 path = self._real_prefix + path[len(self._masked_prefix) :]
-            real = self._real_urls[masked.raw_path] = masked.copy_with(raw_path=path)
+            real = masked.copy_with(raw_path=path)
+            if not masked.query:
+                self._real_urls[masked.raw_path] = real
         request.url = real
         try:
             yield request
@@ -78,8 +99,9 @@ class Webhook:
 class OAuth:
     """An OAuth application's access token for `https://portal/rest/`, sent as `auth`.
 
-    `refresh`, when given, is called (once per expiry) after the portal answers 401
-    `expired_token`; it returns a new access token, for example from your refresh-token flow.
+    `refresh`, when given, is called after the portal answers 401 `expired_token`, once per
+    expired token however many requests met it at the same time (Bitrix replaces the refresh
+    token on every use); it returns a new access token, from your refresh-token flow.
     """
 
     def __init__(
@@ -92,23 +114,34 @@ class OAuth:
         self.base_url = f"{origin}/rest/"
         self._token = access_token
         self._refresh = refresh
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the token, and a sync refresh
+        self._async_lock: asyncio.Lock | None = None
         self.secrets = Secrets(access_token)
+
+    @property
+    def token(self) -> str:
+        with self._lock:
+            return self._token
 
     @contextmanager
     def authorized(self, request: httpx.Request) -> Iterator[httpx.Request]:
-        """A copy of the request carrying the token, as `auth` in the JSON body like the docs'
-        examples (or in the query string for a non-JSON body); the original never holds it."""
-        yield self._with_token(request)
+        """A copy of the request carrying the token as `auth`; the original never holds it.
 
-    def _with_token(self, request: httpx.Request) -> httpx.Request:
-        with self._lock:
-            token = self._token
+        In the JSON body, as the docs' examples send it; in a url-encoded body; in the query
+        string for GET and multipart bodies (where the docs accept it too).
+        """
+        yield self._with_token(request, self.token)
+
+    @staticmethod
+    def _with_token(request: httpx.Request, token: str) -> httpx.Request:
         content = request.read()
-        media_type = request.headers.get("content-type", "").split(";")[0]
-        if content and media_type != "application/json":
+        media_type = request.headers.get("content-type", "").split(";")[0].strip()
+        if request.method in ("GET", "HEAD") or media_type == "multipart/form-data":
             params = request.url.params.set("auth", token)
             return _copy(request, url=request.url.copy_with(params=params))
+        if media_type == "application/x-www-form-urlencoded":
+            form = content + (b"&" if content else b"") + urlencode({"auth": token}).encode()
+            return _copy(request, content=form)
         body = json.loads(content) if content else {}
         body["auth"] = token
         return _copy(request, content=json.dumps(body).encode(), content_type="application/json")
@@ -116,14 +149,29 @@ class OAuth:
     def can_refresh(self) -> bool:
         return self._refresh is not None
 
-    def refreshed(self, token: str) -> None:
+    def refresh(self, failed: str) -> None:
+        """Replace the token that `failed` with a fresh one, unless that already happened."""
         with self._lock:
+            if self._token != failed or self._refresh is None:
+                return
+            token = self._refresh()
+            if inspect.isawaitable(token):
+                raise TypeError("an async token refresher needs the async client")
             self._token = token
         self.secrets.add(token)
 
-    @property
-    def refresher(self) -> TokenRefresher | AsyncTokenRefresher | None:
-        return self._refresh
+    async def arefresh(self, failed: str) -> None:
+        """`refresh` for the async client: the refresher may be a coroutine function."""
+        if self._async_lock is None:
+            self._async_lock = asyncio.Lock()
+        async with self._async_lock:
+            if self.token != failed or self._refresh is None:
+                return
+            token = self._refresh()
+            fresh = await token if inspect.isawaitable(token) else token
+            with self._lock:
+                self._token = fresh
+        self.secrets.add(fresh)
 
     def __repr__(self) -> str:
         return f"OAuth({self.base_url!r}, access_token={MASK!r})"

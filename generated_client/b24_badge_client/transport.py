@@ -82,6 +82,20 @@ class _Policy:
         self._rand = rand
         self._reset_at: dict[str, float] = {}
 
+    def token(self) -> str | None:
+        """The OAuth token a request is about to carry, to refresh exactly that one if expired."""
+        return self.credentials.token if isinstance(self.credentials, OAuth) else None
+
+    def refresh(self, sent_token: str | None) -> None:
+        if isinstance(self.credentials, OAuth) and sent_token is not None:
+            self.credentials.refresh(sent_token)
+            logger.info("access token expired; refreshed it")
+
+    async def arefresh(self, sent_token: str | None) -> None:
+        if isinstance(self.credentials, OAuth) and sent_token is not None:
+            await self.credentials.arefresh(sent_token)
+            logger.info("access token expired; refreshed it")
+
     def wait_for_turn(self) -> float:
         return 0.0 if self.pacer is None else self.pacer.reserve()
 
@@ -157,6 +171,7 @@ class BitrixTransport(httpx.BaseTransport):
         while True:
             if wait := policy.wait_for_turn():
                 self._sleep(wait)
+            sent_token = policy.token()
             try:
                 with policy.credentials.authorized(request) as outgoing:
                     response = self._inner.handle_request(outgoing)
@@ -167,7 +182,7 @@ class BitrixTransport(httpx.BaseTransport):
                 return response
             response.close()
             if decision == _REFRESH:
-                _refresh(policy.credentials)
+                policy.refresh(sent_token)
                 refreshed = True
                 continue
             assert isinstance(decision, _Retry)
@@ -202,6 +217,7 @@ class AsyncBitrixTransport(httpx.AsyncBaseTransport):
         while True:
             if wait := policy.wait_for_turn():
                 await _maybe_await(self._sleep(wait))
+            sent_token = policy.token()
             try:
                 with policy.credentials.authorized(request) as outgoing:
                     response = await self._inner.handle_async_request(outgoing)
@@ -213,7 +229,7 @@ class AsyncBitrixTransport(httpx.AsyncBaseTransport):
                 return response
             await response.aclose()
             if decision == _REFRESH:
-                await _async_refresh(policy.credentials)
+                await policy.arefresh(sent_token)
                 refreshed = True
                 continue
             assert isinstance(decision, _Retry)
@@ -223,24 +239,6 @@ class AsyncBitrixTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
-
-
-def _refresh(credentials: Credentials) -> None:
-    assert isinstance(credentials, OAuth)
-    assert credentials.refresher is not None
-    token = credentials.refresher()
-    if inspect.isawaitable(token):
-        raise TypeError("an async token refresher needs the async client")
-    credentials.refreshed(token)
-    logger.info("access token expired; refreshed it")
-
-
-async def _async_refresh(credentials: Credentials) -> None:
-    assert isinstance(credentials, OAuth)
-    assert credentials.refresher is not None
-    token = credentials.refresher()
-    credentials.refreshed(await token if inspect.isawaitable(token) else token)
-    logger.info("access token expired; refreshed it")
 
 
 async def _maybe_await(value: object) -> None:

@@ -111,3 +111,14 @@ def test_on_response_sees_every_raw_answer_masked(emulator: RunningEmulator) -> 
             client.get("nope")
     masked = url.replace(emulator.settings.webhooks[0].code, "***") + "crm.activity.badge.get"
     assert seen == [(200, masked), (400, masked)]
+
+
+@pytest.mark.parametrize(
+    "url", ["http://portal.example/rest/1/code/", "http://10.0.0.5/rest/1/code/"]
+)
+def test_plain_http_to_a_remote_portal_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="use https") as caught:
+        BadgeClient.from_webhook(url)
+    assert "code" not in str(caught.value)
+    with pytest.raises(ValueError, match="use https"):
+        BadgeClient.from_oauth(url.split("/rest")[0], "token")

@@ -27,7 +27,7 @@ from b24_badge_client import (
 )
 from b24_emulator import RateLimit, RunningEmulator, Webhook, run_emulator
 from tests.client.conftest import ADMIN, EXPIRED, NO_SCOPE, NON_ADMIN, SETTINGS
-from tests.portals import each_badge, html_errors, redirect_to, successes
+from tests.portals import each_badge, gzipped, html_errors, redirect_to, successes
 
 NO_RETRY = RetryPolicy(max_retries=0)
 
@@ -173,3 +173,11 @@ def test_an_unreachable_portal_is_an_httpx_connect_error() -> None:
         pytest.raises(httpx.ConnectError),
     ):
         client.list()
+
+
+def test_compressed_answers_are_read_and_errors_typed() -> None:
+    with run_emulator(SETTINGS, wrap=gzipped) as portal, hook_client(portal) as client:
+        assert client.get("missedCall").code == "missedCall"
+        with pytest.raises(NotFound) as caught:
+            client.get("nope")
+    assert caught.value.response.json()["error"] == "NOT_FOUND"

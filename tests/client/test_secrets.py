@@ -20,7 +20,7 @@ import pytest
 from b24_badge_client import B24Error, BadgeClient
 from b24_emulator import RunningEmulator, run_emulator
 from tests.client.conftest import ADMIN, EXPIRED, SECRETS, SETTINGS, TOKEN
-from tests.portals import Slow, always, html_errors
+from tests.portals import Slow, always, html_errors, successes
 
 ECHO_500 = always(
     500, {"error": "INTERNAL_SERVER_ERROR", "error_description": "failed:"}, echo=True
@@ -165,3 +165,22 @@ def test_a_retried_call_logs_no_secret(caplog: pytest.LogCaptureFixture) -> None
     logs = "\n".join(record.getMessage() for record in caplog.records)
     assert "retry 5/5" in logs
     assert_no_secret(everything_about(caught.value, client) + logs)
+
+
+def test_an_unreadable_answer_quoting_the_secret_is_masked(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A 200 the models cannot read, whose unreadable part is the secret itself."""
+
+    def secret_type(answer: dict[str, Any]) -> None:
+        answer["result"]["badge"]["type"] = ADMIN.code
+
+    with (
+        run_emulator(SETTINGS, wrap=successes(secret_type)) as portal,
+        webhook(portal.base_url) as client,
+    ):
+        with pytest.raises(B24Error) as caught:
+            client.get("missedCall")
+        collected = everything_about(caught.value, client)
+    assert "does not fit the contract" in collected
+    assert_no_secret(collected)

@@ -7,15 +7,20 @@ FakeTime, so a test can assert how long the client would have waited without wai
 from __future__ import annotations
 
 import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
+import httpx
 import pytest
 
 from b24_badge_client import (
     AsyncBadgeClient,
     BadgeClient,
+    BitrixTransport,
     ExpiredToken,
+    OAuth,
     QueryLimitExceeded,
     RateLimit,
     RetryPolicy,
@@ -213,3 +218,44 @@ def test_a_token_given_at_start_is_not_refreshed(emulator: RunningEmulator) -> N
         emulator.base_url, TOKEN.token, refresh=lambda: never.token, rate_limit=None
     ) as client:
         client.list()
+
+
+def test_concurrent_expiries_refresh_the_token_once(emulator: RunningEmulator) -> None:
+    """Bitrix replaces the refresh token on each use: N requests meeting one expiry refresh once."""
+    calls: list[str] = []
+
+    def refresh() -> str:
+        calls.append("refresh")
+        time.sleep(0.05)  # a real refresh takes a round trip; let the others pile up
+        return TOKEN.token
+
+    with (
+        BadgeClient.from_oauth(
+            emulator.base_url, EXPIRED.token, refresh=refresh, rate_limit=None
+        ) as client,
+        ThreadPoolExecutor(6) as pool,
+    ):
+        codes = list(pool.map(lambda _: client.get("missedCall").code, range(6)))
+    assert codes == ["missedCall"] * 6
+    assert calls == ["refresh"]
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs"),
+    [
+        ("GET", {"params": {"code": "missedCall"}}),
+        ("POST", {"data": {"code": "missedCall"}}),
+        ("POST", {"json": {"code": "missedCall"}}),
+        ("POST", {"files": {"code": (None, "missedCall")}}),
+    ],
+    ids=["get-query", "form-body", "json-body", "multipart"],
+)
+def test_the_oauth_token_reaches_the_portal_in_every_encoding(
+    emulator: RunningEmulator, method: str, kwargs: dict[str, Any]
+) -> None:
+    transport = BitrixTransport(OAuth(emulator.base_url, TOKEN.token), rate_limit=None)
+    with httpx.Client(transport=transport, base_url=emulator.oauth_url) as http:
+        answer = http.request(method, "crm.activity.badge.get", **kwargs)
+    assert answer.status_code == 200, answer.text
+    assert TOKEN.token not in str(answer.request.url)
+    assert TOKEN.token.encode() not in answer.request.content

@@ -136,3 +136,8 @@ def test_paths_that_are_no_method(portal: Portal, path: str) -> None:
 @pytest.mark.parametrize("verb", ["PUT", "PATCH", "DELETE", "OPTIONS"])
 def test_other_http_methods(portal: Portal, verb: str) -> None:
     assert_error(portal.call(GET, verb=verb), 405, "ERROR_METHOD_NOT_ALLOWED")
+
+
+def test_a_non_ascii_webhook_code_is_wrong_credentials_not_a_crash(portal: Portal) -> None:
+    url = f"{portal.emulator.base_url}/rest/1/%C3%A9%F0%9F%98%80/{GET}"
+    assert_error(portal.http.post(url, json={"code": "missedCall"}), 401, "INVALID_CREDENTIALS")

@@ -12,6 +12,7 @@ import gzip
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -225,3 +226,23 @@ def gzipped(app: ASGIApp) -> ASGIApp:
         return exchange.status, {"content-type": kind, "content-encoding": "gzip"}, body
 
     return Double(app, after=after)
+
+
+def paged_list(size: int) -> Wrap:
+    """list answers in pages of `size`, with `next` and `total`, honouring `start`."""
+
+    def after(exchange: Exchange) -> Answer | None:
+        if exchange.method != "crm.activity.badge.list" or exchange.status != 200:
+            return None
+        answer = json.loads(exchange.body)
+        query = parse_qs(exchange.query.decode())
+        start = int(exchange.params().get("start") or query.get("start", ["0"])[0] or 0)
+        badges = answer["result"]["badges"]
+        answer["result"]["badges"] = badges[start : start + size]
+        answer["total"] = len(badges)
+        answer.pop("next", None)
+        if start + size < len(badges):
+            answer["next"] = start + size
+        return json_answer(200, answer)
+
+    return rewriting(after)

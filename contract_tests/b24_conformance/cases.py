@@ -16,13 +16,10 @@ from schemathesis.core.failures import FailureGroup
 
 from b24_conformance.checks import BITRIX_CHECKS
 from b24_conformance.model import PortalModel
-from b24_conformance.safety import WRITE_METHODS, confine, method_of
+from b24_conformance.operations import method_of, operation_id, parameters
+from b24_conformance.safety import WRITE_METHODS, confine
 from b24_conformance.target import Target
 from b24_conformance.violations import from_failures
-
-
-def operation_id(case: Case[Any]) -> str:
-    return str(case.operation.definition.raw.get("operationId", ""))
 
 
 def make_safe(case: Case[Any], target: Target, prefix: str) -> None:
@@ -31,14 +28,12 @@ def make_safe(case: Case[Any], target: Target, prefix: str) -> None:
     Negative cases against the run's own emulator go out as generated: rewriting them could
     turn invalid data valid, and that portal holds nothing but the run's data.
     """
-    op = operation_id(case)
-    if method_of(op) not in WRITE_METHODS:
+    if method_of(operation_id(case)) not in WRITE_METHODS:
         return
     negative = case.meta is not None and case.meta.generation.mode == GenerationMode.NEGATIVE
     if negative and target.bundled:
         return
-    params = case.query if op.endswith("@GET") else case.body
-    if not confine(params, prefix):
+    if not confine(parameters(case), prefix):
         reject()
 
 

@@ -14,17 +14,15 @@ or writes.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import signal
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -32,8 +30,8 @@ import pytest
 from b24_badge_client import RateLimit
 from b24_conformance import suite
 from b24_conformance.plugin import ConformancePlugin
-from b24_conformance.report import Report, scrub_files
-from b24_conformance.safety import FAMILY_PREFIX, clean_up, new_run_prefix, owned_by_any_run
+from b24_conformance.report import Report
+from b24_conformance.safety import CleanupResult, clean_up, new_run_prefix, owned_by_any_run
 from b24_conformance.settings import PROFILES, RunSettings
 from b24_conformance.target import Target
 
@@ -53,6 +51,13 @@ def _rate_limit(text: str) -> RateLimit | None:
         return RateLimit(int(burst), float(per_second))
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"expected BURST/PER_SECOND or none: {error}") from None
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1 (one request checks the portal)")
+    return value
 
 
 def _checked_rate_limit(text: str) -> str:
@@ -82,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"pace requests (default: the cloud's {CLOUD}; for the bundled emulator: none)",
     )
     parser.add_argument(
-        "--max-requests", type=int, help="hard budget of requests (cleanup excepted)"
+        "--max-requests", type=_positive, help="hard budget of requests (cleanup excepted)"
     )
     parser.add_argument(
         "--profile", choices=sorted(PROFILES), default="standard", help="how hard to look"
@@ -97,18 +102,6 @@ def _parser() -> argparse.ArgumentParser:
         help="only delete badges left by earlier runs (codes b24ct-<run id>-...)",
     )
     return parser
-
-
-def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        return
-    host = parts.hostname or ""
-    loopback = host == "localhost"
-    with suppress(ValueError):
-        loopback = loopback or ipaddress.ip_address(host).is_loopback
-    if parts.scheme != "http" or not loopback:
-        raise UsageError("the base URL must be https (plain http only for a loopback address)")
 
 
 @contextmanager
@@ -170,76 +163,106 @@ def _scratch_hypothesis_home() -> Iterator[None]:
         yield
 
 
-def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+def _fresh_suite() -> None:
+    """Forget the suite's modules: they read the run's settings when imported, and pytest does
+    not import a module twice, so a second run in one process would reuse the first's."""
+    for name in [name for name in sys.modules if name.startswith(suite.__name__ + ".")]:
+        del sys.modules[name]
+
+
+def _target(args: argparse.Namespace, url: str, bundled: bool) -> Target:
+    # The bundled emulator is ours and unthrottled; a portal gets the cloud's pace by default.
+    rate_limit = _rate_limit(args.rate_limit or ("none" if bundled else CLOUD))
+    try:
+        return Target(
+            url,
+            writes=bundled or args.allow_writes,
+            bundled=bundled,
+            rate_limit=rate_limit,
+            max_requests=args.max_requests,
+            prefix=new_run_prefix(),
+        )
+    except ValueError as error:  # not a webhook URL, or plain http to a remote host
+        raise UsageError(str(error)) from None
+
+
+def _check(target: Target, args: argparse.Namespace, report: Report) -> None:
+    settings = RunSettings(target, PROFILES[args.profile], report.negative, args.seed)
+    print(
+        f"b24-conformance: checking {report.target} ({args.profile}, prefix {target.prefix})",
+        flush=True,
+    )
+    _fresh_suite()
+    with _scratch_hypothesis_home():
+        status = pytest.main(
+            _pytest_args(args.report_dir), plugins=[ConformancePlugin(settings, report)]
+        )
+    if status == pytest.ExitCode.INTERRUPTED:
+        report.errors.append(("run", "interrupted"))
+    elif status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        report.errors.append(("run", f"the suite did not run (pytest exit {int(status)})"))
+
+
+def _clean_up(target: Target, everything: bool) -> CleanupResult:
+    """Delete what this run wrote (or, with `everything`, what any run left), whatever the
+    budget says, and with Ctrl-C and SIGTERM held off: a half-done cleanup leaves badges."""
+    owned = owned_by_any_run if everything else lambda code: code.startswith(target.prefix)
+    held = {
+        signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+    target.budget.exempt = True
+    try:
+        with target.part("cleanup"):
+            return clean_up(
+                target.http, target.base_url, target.transport.written, owned, target.redact
+            )
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
+
+
+def _write_reports(directory: Path, report: Report, target: Target) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "summary.md").write_text(target.redact(report.markdown()), encoding="utf-8")
+    junit = directory / "junit.xml"
+    if junit.exists():  # written by pytest from masked material; scrubbed all the same
+        junit.write_text(target.redact(junit.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     with _portal(args) as (url, bundled):
-        _check_url(url)
-        writes = bundled or args.allow_writes or args.cleanup
-        prefix = FAMILY_PREFIX if args.cleanup else new_run_prefix()
-        # The bundled emulator is ours and unthrottled; a portal gets the cloud's pace by default.
-        rate_limit = _rate_limit(args.rate_limit or ("none" if bundled else CLOUD))
-        try:
-            target = Target(
-                url,
-                writes=writes,
-                bundled=bundled,
-                rate_limit=rate_limit,
-                max_requests=args.max_requests,
-                prefix=prefix,
-            )
-        except ValueError as error:
-            raise UsageError(str(error)) from None
-        label = f"bundled emulator at {target.origin}" if bundled else target.base_url
+        target = _target(args, url, bundled)
         pace = (
             "none"
-            if rate_limit is None
-            else f"{rate_limit.burst}, then {rate_limit.per_second:g}/s"
+            if target.rate_limit is None
+            else f"{target.rate_limit.burst}, then {target.rate_limit.per_second:g}/s"
         )
-        report = Report(label, args.profile, writes, bundled or args.negative, pace)
+        label = f"bundled emulator at {target.origin}" if bundled else target.base_url
+        report = Report(label, args.profile, target.writes, bundled or args.negative, pace)
         try:
             _reachable(target)
             if not args.cleanup:
-                settings = RunSettings(
-                    target, PROFILES[args.profile], bundled or args.negative, args.seed
-                )
-                plugin = ConformancePlugin(settings, report)
-                print(
-                    f"b24-conformance: checking {label} ({args.profile}, prefix {prefix})",
-                    flush=True,
-                )
-                with _scratch_hypothesis_home():
-                    status = pytest.main(_pytest_args(args.report_dir), plugins=[plugin])
-                if status == pytest.ExitCode.INTERRUPTED:
-                    report.errors.append(("run", "interrupted"))
-                elif status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-                    report.errors.append(
-                        ("run", f"the suite did not run (pytest exit {int(status)})")
-                    )
+                _check(target, args, report)
         finally:
-            if writes:
-                target.budget.exempt = True
-                with target.part("cleanup"):
-                    owned = (
-                        owned_by_any_run if args.cleanup else lambda code: code.startswith(prefix)
-                    )
-                    report.cleanup = clean_up(target.http, target.base_url, owned)
+            # Always, read-only runs included: cleanup is cheap, and trusts nothing the run
+            # believes about what it sent.
+            report.cleanup = _clean_up(target, everything=args.cleanup)
             report.requests = target.budget.per_part
             report.seconds = time.monotonic() - started
             target.close()
         print(target.redact(report.console()))
         if args.report_dir is not None:
-            args.report_dir.mkdir(parents=True, exist_ok=True)
-            (args.report_dir / "summary.md").write_text(report.markdown(), encoding="utf-8")
-            scrub_files(args.report_dir, target.redact)
+            _write_reports(args.report_dir, report, target)
     if report.violations:
         return VIOLATIONS
-    if report.errors or (report.cleanup is not None and not report.cleanup.clean):
+    if report.errors or not report.cleanup.clean:
         return USAGE
     return OK
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -251,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"b24-conformance: {error}", file=sys.stderr)
         return USAGE
     except KeyboardInterrupt:
-        print("b24-conformance: interrupted; the run's badges were cleaned up", file=sys.stderr)
+        print("b24-conformance: interrupted", file=sys.stderr)
         return USAGE
 
 

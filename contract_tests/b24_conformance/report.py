@@ -1,15 +1,13 @@
 """What a run found, for the console and for `--report-dir/summary.md`.
 
-Built only from masked material (violations, counts, the masked base URL); `scrub_files` is a
-last line of defence that rewrites any report file in which the secret still appears.
+Built only from masked material (violations, counts, the masked base URL); the command still
+passes every text it writes through the target's redaction, as a last line of defence.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from b24_conformance.safety import CleanupResult
 from b24_conformance.violations import Violation
@@ -36,10 +34,6 @@ class Report:
             if (found.operation, found.check, found.message) not in seen:
                 self.violations.append((test, found))
                 seen.add((found.operation, found.check, found.message))
-
-    @property
-    def conforms(self) -> bool:
-        return not self.violations and not self.errors
 
     def verdict(self) -> str:
         if self.violations:
@@ -136,13 +130,3 @@ CHECKED = [
     "  map), delete removes it, get and delete after delete answer NOT_FOUND, a code cannot be",
     "  added twice (OpenAPI links, stateful).",
 ]
-
-
-def scrub_files(directory: Path, redact: Callable[[str], str]) -> None:
-    """Rewrite every file under `directory` through `redact` (a str -> str function)."""
-    for path in directory.rglob("*"):
-        if path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            cleaned = redact(text)
-            if cleaned != text:
-                path.write_text(cleaned, encoding="utf-8")

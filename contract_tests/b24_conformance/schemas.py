@@ -9,12 +9,14 @@ and secret handling.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
 import schemathesis
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from b24_conformance.safety import WRITE_METHODS
 from b24_conformance.settings import RunSettings
 from b24_spec import SPEC_PATH, Contract
 from b24_spec.client_view import client_view
@@ -27,7 +29,8 @@ ANSWER_CHECKS = (
     "response_schema_conformance",
     "negative_data_rejection",
 )
-WRITE_OPERATIONS = ("crm.activity.badge.add", "crm.activity.badge.delete")
+# add and delete, in their POST and GET forms: what a read-only run leaves out.
+WRITES = "^(" + "|".join(re.escape(method) for method in sorted(WRITE_METHODS)) + ")(@GET)?$"
 
 
 def config(mode: str, examples: int, seed: int | None) -> schemathesis.Config:
@@ -55,7 +58,7 @@ def config(mode: str, examples: int, seed: int | None) -> schemathesis.Config:
 def _scoped(schema: OpenApiSchema, writes: bool) -> OpenApiSchema:
     if writes:
         return schema
-    scoped = schema.exclude(operation_id_regex=r"^crm\.activity\.badge\.(add|delete)(@GET)?$")
+    scoped = schema.exclude(operation_id_regex=WRITES)
     assert isinstance(scoped, OpenApiSchema)
     return scoped
 

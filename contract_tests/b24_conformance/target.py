@@ -10,13 +10,16 @@ schemathesis see, print or store carries the masked base URL `.../rest/1/***`.
 
 from __future__ import annotations
 
+import email
+import email.policy
+import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import requests
@@ -51,8 +54,37 @@ class Budget:
         self.per_part[self.part] += 1
 
 
+def code_of(request: httpx.Request) -> str | None:
+    """The `code` parameter of a request, in whichever encoding it was sent; None if it has
+    none, or a body that does not decode (invalid data is sent on purpose)."""
+    try:
+        return _code_of(request)
+    except (ValueError, UnicodeDecodeError, KeyError):
+        return None
+
+
+def _code_of(request: httpx.Request) -> str | None:
+    code = request.url.params.get("code")
+    media_type = request.headers.get("content-type", "").split(";")[0].strip()
+    content = request.read()
+    if media_type == "application/json":
+        body = json.loads(content or b"null")
+        code = body.get("code") if isinstance(body, dict) else code
+    elif media_type == "application/x-www-form-urlencoded":
+        code = parse_qs(content.decode("utf-8", "replace")).get("code", [code])[0]
+    elif media_type == "multipart/form-data":
+        head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
+        for part in email.message_from_bytes(head + content, policy=email.policy.HTTP).iter_parts():
+            if part.get_param("name", header="content-disposition") == "code":
+                payload = part.get_payload(decode=True)  # bytes: the part names no charset
+                code = payload.decode("utf-8") if isinstance(payload, bytes) else code
+    return code if isinstance(code, str) else None
+
+
 class RunTransport(httpx.BaseTransport):
-    """The innermost transport: paces, counts and caps every request of the run."""
+    """The innermost transport: paces, counts and caps every request of the run, and notes the
+    code of every add it sends, so that cleanup finds them all, even beyond a page of list.
+    """
 
     def __init__(
         self,
@@ -65,14 +97,21 @@ class RunTransport(httpx.BaseTransport):
         self._pacer = None if rate_limit is None else Pacer(rate_limit)
         self._inner = inner or httpx.HTTPTransport()
         self._sleep = sleep
+        self.written: set[str] = set()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.budget.spend()
+        method = request.url.path.rstrip("/").rsplit("/", 1)[-1].lower().removesuffix(".json")
+        if method == "crm.activity.badge.add" and (code := code_of(request)) is not None:
+            self.written.add(code)
         if self._pacer is not None and (wait := self._pacer.reserve()):
             self._sleep(wait)
         return self._inner.handle_request(request)
 
     def close(self) -> None:
+        """Shared by every client of the run, so a client closing does not close it."""
+
+    def shutdown(self) -> None:
         self._inner.close()
 
 
@@ -165,6 +204,7 @@ class Target:
 
     def close(self) -> None:
         self.http.close()
+        self.transport.shutdown()
 
     def __repr__(self) -> str:
         return f"Target({self.base_url!r}, writes={self.writes})"

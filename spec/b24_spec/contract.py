@@ -7,7 +7,6 @@ base resource so that the document's own `#/components/...` references resolve.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -120,16 +119,6 @@ class Contract:
         if name not in self.document["components"]["schemas"]:
             raise KeyError(f"the spec has no schema {name!r}")
         return self.schema_at(f"/components/schemas/{name}")
-
-    def bundled(self, name: str) -> Schema:
-        """A component schema made self-contained: the components it uses under `$defs`.
-
-        For tools that cannot resolve references into the whole document, such as
-        hypothesis-jsonschema generating answers from the spec.
-        """
-        schemas = self.document["components"]["schemas"]
-        text = json.dumps({**schemas[name], "$defs": schemas})
-        return dict(json.loads(text.replace('"#/components/schemas/', '"#/$defs/')))
 
     @staticmethod
     def schema_at(pointer: str) -> Schema:

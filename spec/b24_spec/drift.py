@@ -59,6 +59,7 @@ def json_blocks(markdown: str) -> Iterator[JsonBlock]:
         line = lines[index]
         if _HEADING.match(line):
             heading = line
+            status = None  # a status line speaks for the examples of its own section only
         if match := _STATUS.search(line):
             status = int(match.group(1))
         if _FENCE_OPEN.match(line):

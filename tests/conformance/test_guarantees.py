@@ -9,13 +9,16 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
+from b24_conformance.target import code_of
 from b24_emulator import MISSED_CALL, Badge, RateLimit, RunningEmulator, run_emulator
 from tests.conformance.conftest import CODE, SETTINGS, Conformance, url_of
 from tests.conftest import REPO
-from tests.portals import Counting, Slow, errors, json_answer
+from tests.portals import Counting, Slow, errors, json_answer, paged_list
 
 FAST = ("--profile", "quick", "--rate-limit", "none", "--seed", "11")
 
@@ -166,7 +169,7 @@ def test_the_request_budget_is_a_hard_cap(conformance: Conformance) -> None:
     ("base_url", "message"),
     [
         ("http://127.0.0.1:9/rest/1/abc/", "cannot be reached"),
-        ("http://portal.example/rest/1/abc/", "must be https"),
+        ("http://portal.example/rest/1/abc/", "use https"),
         ("https://portal.example/not-a-webhook", "not a webhook URL"),
     ],
 )
@@ -213,3 +216,61 @@ def test_the_bundled_emulator_conforms_from_a_clone() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "b24-conformance: CONFORMS" in done.stdout
     assert "target:   bundled emulator at http://127.0.0.1:" in done.stdout
+
+
+def test_a_budget_below_one_is_a_usage_error(conformance: Conformance) -> None:
+    run = conformance("--max-requests", "0")
+    assert run.status == 2
+    assert "must be at least 1" in run.stderr
+
+
+def test_a_second_run_in_one_process_keeps_its_own_settings(tmp_path: Path) -> None:
+    """The suite reads its settings at import; a read-only run after a writing one must not
+    inherit the writes (pytest imports a module once per process)."""
+    counts: dict[str, int] = {}
+    script = (
+        "import sys; from b24_conformance.cli import main; "
+        "first = main(['--profile', 'quick']); "
+        "second = main(['--base-url', sys.argv[1], '--profile', 'quick', '--rate-limit', 'none']); "
+        "sys.exit(first * 10 + second)"
+    )
+    with run_emulator(SETTINGS, wrap=lambda app: Counting(app, counts)) as portal:
+        done = subprocess.run(
+            [sys.executable, "-c", script, url_of(portal)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        left = [b.code for b in portal.portal.store.list() if b.code.startswith("b24ct-")]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert counts.get("crm.activity.badge.add", 0) == 0, "the read-only run wrote"
+    assert left == []
+
+
+def test_cleanup_follows_every_page_of_list(conformance: Conformance) -> None:
+    """A portal that pages its list (the contract allows `next`): nothing is left behind, and
+    a badge on a later page is not reported missing."""
+    with run_emulator(replace(SETTINGS, seed=CUSTOMER), wrap=paged_list(3)) as portal:
+        run = conformance("--base-url", url_of(portal), "--allow-writes", *FAST)
+        after = stored(portal)
+    assert run.status == 0, run.stdout + run.stderr
+    assert after == [badge.as_json() for badge in CUSTOMER]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"json": {"code": "b24ct-1-÷"}},
+        {"data": {"code": "b24ct-1-÷"}},
+        {"files": {"code": (None, "b24ct-1-÷"), "title": (None, "T")}},
+        {"params": {"code": "b24ct-1-÷"}},
+    ],
+    ids=["json", "form", "multipart", "query"],
+)
+def test_the_code_of_every_add_is_noted_whatever_its_encoding(kwargs: dict[str, Any]) -> None:
+    request = httpx.Request(
+        "POST", "https://portal.example/rest/1/***/crm.activity.badge.add", **kwargs
+    )
+    assert code_of(request) == "b24ct-1-÷"

@@ -24,6 +24,7 @@ from tests.portals import (
     Wrap,
     each_badge,
     errors,
+    gzipped,
     html_errors,
     intercepting,
     json_answer,
@@ -169,6 +170,7 @@ CONFORMING: list[Any] = [
     pytest.param(replace(SETTINGS, seed=LOCALIZED), None, (), id="localized-titles"),
     pytest.param(SETTINGS, successes(without_operating), (), id="no-operating-fields"),
     pytest.param(SETTINGS, errors(not_found_as_404), (), id="not-found-as-404"),
+    pytest.param(SETTINGS, gzipped, (), id="gzip-compressed"),
     pytest.param(
         replace(SETTINGS, rate_limit=RateLimit(burst=10, per_second=10.0)),
         None,

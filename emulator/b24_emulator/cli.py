@@ -7,13 +7,14 @@ badge `missedCall`, and prints a ready-to-copy webhook URL. SIGINT or SIGTERM st
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+
+import uvicorn
 
 from b24_emulator.app import create_app
 from b24_emulator.config import MISSED_CALL, OAuthToken, Settings, Webhook
@@ -110,17 +111,31 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    # A stop signal is a normal exit, from the first moment: uvicorn shuts down gracefully on
-    # SIGINT/SIGTERM and then re-raises the signal to the handler it found, and a signal may
-    # also come before uvicorn has started (as soon as the URL below is printed).
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _stop)
-    with contextlib.suppress(_Stopped):
-        return serve(args)
-    return 0
+    return serve(args)
+
+
+class _Stop:
+    """SIGINT/SIGTERM as a request to stop, from the first moment to the last.
+
+    uvicorn handles the signals while it serves, then re-raises them to the handler it found;
+    before it starts (the URL may already be printed) a signal must stop it too. This handler
+    never raises: it asks the server to exit, or not to start, and the process ends normally.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.server: uvicorn.Server | None = None
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, self)
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+        if self.server is not None:
+            self.server.should_exit = True
 
 
 def serve(args: argparse.Namespace) -> int:
+    stop = _Stop()
     configured = settings_from(args)
     settings = with_default_webhook(configured)
     try:
@@ -138,16 +153,10 @@ def serve(args: argparse.Namespace) -> int:
     if settings.tokens:
         print(f"OAuth URL: {base_url}/rest/ (token in the auth parameter)")
     sys.stdout.flush()
-    make_server(create_app(settings)).run(sockets=[sock])
+    stop.server = make_server(create_app(settings))
+    if not stop.requested:
+        stop.server.run(sockets=[sock])
     return 0
-
-
-class _Stopped(Exception):
-    pass
-
-
-def _stop(signum: int, frame: FrameType | None) -> None:
-    raise _Stopped
 
 
 def _scopes(hook: Webhook) -> str:

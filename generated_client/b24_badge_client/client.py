@@ -95,6 +95,24 @@ class _Base:
         }
         self._transport_options: dict[str, Any] = {"rate_limit": rate_limit, "retry": retry}
 
+    @classmethod
+    def from_webhook(cls, url: str, **options: Any) -> Self:
+        """From an incoming webhook URL, `https://portal/rest/USER_ID/CODE/`."""
+        return cls(Webhook(url), **options)
+
+    @classmethod
+    def from_oauth(
+        cls,
+        portal: str,
+        access_token: str,
+        *,
+        refresh: TokenRefresher | AsyncTokenRefresher | None = None,
+        **options: Any,
+    ) -> Self:
+        """From a portal address and an OAuth access token; `refresh()` returns a new token
+        (a coroutine function is accepted by the async client only)."""
+        return cls(OAuth(portal, access_token, refresh), **options)
+
     def _remember(self, response: httpx.Response) -> None:
         _last_answer.set(response)
         if self._on_response is not None:
@@ -150,23 +168,6 @@ class BadgeClient(_Base):
             **self._options, transport=wrapped, event_hooks={"response": [self._remember]}
         )
         self.generated = Client(base_url=credentials.base_url).set_httpx_client(http)
-
-    @classmethod
-    def from_webhook(cls, url: str, **options: Any) -> Self:
-        """From an incoming webhook URL, `https://portal/rest/USER_ID/CODE/`."""
-        return cls(Webhook(url), **options)
-
-    @classmethod
-    def from_oauth(
-        cls,
-        portal: str,
-        access_token: str,
-        *,
-        refresh: TokenRefresher | None = None,
-        **options: Any,
-    ) -> Self:
-        """From a portal address and an OAuth access token; `refresh()` returns a new token."""
-        return cls(OAuth(portal, access_token, refresh), **options)
 
     def _call(self, endpoint: Callable[..., Response[Any]], expected: type[T], **kwargs: Any) -> T:
         try:
@@ -237,21 +238,6 @@ class AsyncBadgeClient(_Base):
     async def _aremember(self, response: httpx.Response) -> None:
         await response.aread()
         self._remember(response)
-
-    @classmethod
-    def from_webhook(cls, url: str, **options: Any) -> Self:
-        return cls(Webhook(url), **options)
-
-    @classmethod
-    def from_oauth(
-        cls,
-        portal: str,
-        access_token: str,
-        *,
-        refresh: TokenRefresher | AsyncTokenRefresher | None = None,
-        **options: Any,
-    ) -> Self:
-        return cls(OAuth(portal, access_token, refresh), **options)
 
     async def _call(
         self, endpoint: Callable[..., Awaitable[Response[Any]]], expected: type[T], **kwargs: Any

@@ -207,7 +207,7 @@ def test_the_webhook_url_may_come_from_the_environment(tmp_path: Path) -> None:
 def test_the_bundled_emulator_conforms_from_a_clone() -> None:
     """`./scripts/conformance` with no URL: the bundled emulator, writes and invalid data."""
     done = subprocess.run(
-        [REPO / "scripts/conformance", "--profile", "quick"],
+        [REPO / "scripts/conformance"],
         capture_output=True,
         text=True,
         timeout=600,

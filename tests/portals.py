@@ -16,6 +16,8 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from b24_badge_client.credentials import method_name
+
 Answer = tuple[int, dict[str, str], bytes]
 Wrap = Callable[[ASGIApp], ASGIApp]
 
@@ -39,7 +41,7 @@ class Exchange:
 
     @property
     def method(self) -> str:
-        return self.path.rstrip("/").rsplit("/", 1)[-1].lower().removesuffix(".json")
+        return method_name(self.path)
 
     def params(self) -> dict[str, Any]:
         """The JSON body's parameters (the suite and the client send JSON); {} otherwise."""
@@ -212,7 +214,7 @@ class Counting:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            method = str(scope["path"]).rstrip("/").rsplit("/", 1)[-1].lower()
+            method = method_name(str(scope["path"]))
             self.counts[method] = self.counts.get(method, 0) + 1
         await self.app(scope, receive, send)
 

@@ -119,7 +119,7 @@ def _portal(args: argparse.Namespace) -> Iterator[tuple[str, bool]]:
 def _reachable(target: Target) -> None:
     """One list call before the suite: an unreachable portal or refused credentials is exit 2."""
     try:
-        response = target.http.post(f"{target.base_url}/crm.activity.badge.list", json={})
+        response = target.post("crm.activity.badge.list", {})
     except httpx.HTTPError as error:
         raise UsageError(f"the portal cannot be reached: {target.redact(str(error))}") from None
     if response.status_code in (401, 403):
@@ -213,9 +213,7 @@ def _clean_up(target: Target, everything: bool) -> CleanupResult:
     target.budget.exempt = True
     try:
         with target.part("cleanup"):
-            return clean_up(
-                target.http, target.base_url, target.transport.written, owned, target.redact
-            )
+            return clean_up(target, owned)
     finally:
         for signum, handler in held.items():
             signal.signal(signum, handler)

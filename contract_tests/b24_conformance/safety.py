@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+from b24_conformance.checks import json_or_none
+from b24_conformance.target import Target
 
 FAMILY_PREFIX = "b24ct-"
 # What `--cleanup` removes: codes of any run, `b24ct-<8 hex digits>-...`, and nothing else (a
@@ -64,60 +67,39 @@ class CleanupResult:
         return self.error is None and not self.left
 
 
-def clean_up(
-    http: httpx.Client,
-    base_url: str,
-    written: Iterable[str],
-    owned: Callable[[str], bool],
-    redact: Callable[[str], str],
-) -> CleanupResult:
-    """Delete the `owned` codes the run `written`, then every owned code any page of list shows.
+def clean_up(target: Target, owned: Callable[[str], bool]) -> CleanupResult:
+    """Delete the `owned` codes the run sent to add, then every owned code any page of list shows.
 
     Raw JSON, read leniently: cleanup must work on exactly the portals whose answers break the
     contract, where the typed client would refuse to read the list.
     """
     result = CleanupResult()
     try:
-        for code in sorted({code for code in written if owned(code)}):
-            _delete(http, base_url, code, result, redact)
-        for code in _listed(http, base_url, owned):
-            _delete(http, base_url, code, result, redact)
-        result.left = _listed(http, base_url, owned)
+        for code in sorted({code for code in target.transport.written if owned(code)}):
+            _delete(target, code, result)
+        for code in _listed(target, owned):
+            _delete(target, code, result)
+        result.left = _listed(target, owned)
     except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
-        result.error = redact(f"{type(error).__name__}: {error}")
+        result.error = target.redact(f"{type(error).__name__}: {error}")
     return result
 
 
-def _delete(
-    http: httpx.Client,
-    base_url: str,
-    code: str,
-    result: CleanupResult,
-    redact: Callable[[str], str],
-) -> None:
-    answer = http.post(f"{base_url}/crm.activity.badge.delete", json={"code": code})
+def _delete(target: Target, code: str, result: CleanupResult) -> None:
+    answer = target.post("crm.activity.badge.delete", {"code": code})
+    body = json_or_none(answer.content)
     if answer.status_code == 200:
         result.deleted.append(code)
-    elif _error_code(answer) != "NOT_FOUND":  # already gone, or never stored: fine
-        result.error = f"delete {code!r}: HTTP {answer.status_code} {redact(answer.text)[:200]}"
+    elif not (isinstance(body, dict) and body.get("error") == "NOT_FOUND"):  # gone: fine
+        result.error = f"delete {code!r}: HTTP {answer.status_code} {answer.text[:200]}"
 
 
-def _error_code(answer: httpx.Response) -> Any:
-    try:
-        body = answer.json()
-    except ValueError:
-        return None
-    return body.get("error") if isinstance(body, dict) else None
-
-
-def _listed(http: httpx.Client, base_url: str, owned: Callable[[str], bool]) -> list[str]:
+def _listed(target: Target, owned: Callable[[str], bool]) -> list[str]:
     """Owned codes on every page of list (the contract allows `next`; portals send one page)."""
     codes: list[str] = []
     start: int | None = 0
     for _ in range(MAX_PAGES):
-        answer = http.post(
-            f"{base_url}/crm.activity.badge.list", json={"start": start} if start else {}
-        ).json()
+        answer = target.post("crm.activity.badge.list", {"start": start} if start else {}).json()
         badges = answer["result"]["badges"]
         found = [badge.get("code") for badge in badges if isinstance(badge, dict)]
         codes += [code for code in found if isinstance(code, str) and owned(code)]

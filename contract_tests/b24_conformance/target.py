@@ -26,7 +26,7 @@ import requests
 
 from b24_badge_client import BadgeClient, BitrixTransport, RateLimit, RetryPolicy, Webhook
 from b24_badge_client.answers import masked
-from b24_badge_client.credentials import NoCredentials
+from b24_badge_client.credentials import NoCredentials, method_name
 from b24_badge_client.pacing import Pacer
 
 # The suite's patience with a rate-limited portal: enough retries to ride out a burst, and at
@@ -101,8 +101,8 @@ class RunTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.budget.spend()
-        method = request.url.path.rstrip("/").rsplit("/", 1)[-1].lower().removesuffix(".json")
-        if method == "crm.activity.badge.add" and (code := code_of(request)) is not None:
+        adding = method_name(request.url.path) == "crm.activity.badge.add"
+        if adding and (code := code_of(request)) is not None:
             self.written.add(code)
         if self._pacer is not None and (wait := self._pacer.reserve()):
             self._sleep(wait)
@@ -151,7 +151,12 @@ class Target:
         wrapped = BitrixTransport(
             credentials, rate_limit=None, retry=SUITE_RETRY, inner=self.transport
         )
-        return httpx.Client(transport=wrapped, timeout=TIMEOUT, follow_redirects=False)
+        return httpx.Client(
+            transport=wrapped,
+            base_url=credentials.base_url,
+            timeout=TIMEOUT,
+            follow_redirects=False,
+        )
 
     def with_webhook_code(self, code: str) -> httpx.Client:
         """A client for the same portal and user with another (wrong) webhook code."""
@@ -186,6 +191,11 @@ class Target:
             content=prepared.body,
         )
         return self.mask(response)
+
+    def post(self, method: str, params: Any, http: httpx.Client | None = None) -> httpx.Response:
+        """Call `method` with JSON `params`, through `http` (default: the run's webhook); the
+        answer comes back masked."""
+        return self.mask((http or self.http).post(method, json=params))
 
     def mask(self, response: httpx.Response) -> httpx.Response:
         return masked(response, self.credentials.secrets)

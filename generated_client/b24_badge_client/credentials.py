@@ -28,6 +28,12 @@ TokenRefresher = Callable[[], str]
 AsyncTokenRefresher = Callable[[], Awaitable[str]]
 
 
+def method_name(path: str) -> str:
+    """The Bitrix method a URL path calls, as portals read it: the last segment, without a
+    trailing slash or `.json`, in lower case (`/rest/1/***/CRM.Activity.Badge.Get.json/`)."""
+    return path.rstrip("/").rsplit("/", 1)[-1].lower().removesuffix(".json")
+
+
 def _portal(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:

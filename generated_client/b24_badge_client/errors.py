@@ -14,6 +14,8 @@ from typing import ClassVar
 
 import httpx
 
+from b24_badge_client.credentials import method_name
+
 
 class B24Error(Exception):
     """Anything the badge client raises on purpose."""
@@ -148,6 +150,6 @@ def error_for(code: str, description: str, response: httpx.Response) -> BitrixEr
 
 def _where(response: httpx.Response) -> str:
     try:
-        return response.request.url.path.rsplit("/", 1)[-1] or "request"
+        return method_name(response.request.url.path) or "request"
     except RuntimeError:  # a response built without a request
         return "request"

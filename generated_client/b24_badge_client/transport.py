@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from b24_badge_client.credentials import Credentials, OAuth
+from b24_badge_client.credentials import Credentials, OAuth, method_name
 from b24_badge_client.pacing import CLOUD, Pacer, RateLimit
 
 logger = logging.getLogger("b24_badge_client")
@@ -102,7 +102,7 @@ class _Policy:
     def decide(
         self, request: httpx.Request, response: httpx.Response, retries: int, refreshed: bool
     ) -> _Retry | str | None:
-        method = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        method = method_name(request.url.path)
         content = response.read()
         if response.status_code == 200:
             if match := _RESET_AT.search(content):

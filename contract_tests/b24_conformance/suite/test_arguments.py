@@ -21,7 +21,7 @@ writes_only = pytest.mark.skipif(not RUN.target.writes, reason="read-only run")
 
 
 def expect_rejection(target: Target, method: str, params: Any, why: str) -> None:
-    response = target.mask(target.http.post(f"{target.base_url}/{method}", json=params))
+    response = target.post(method, params)
     body = json_or_none(response.content)
     if not (400 <= response.status_code < 500 and isinstance(body, dict) and "error" in body):
         message = (

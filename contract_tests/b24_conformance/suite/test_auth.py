@@ -39,14 +39,14 @@ def test_a_wrong_webhook_code_is_refused(
     target: Target, method: str, params: dict[str, Any]
 ) -> None:
     with target.with_webhook_code("wrong-code") as http:
-        response = target.mask(http.post(f"{target.base_url}/{method}", json=params))
+        response = target.post(method, params, http)
     expect_refusal(method, response, "the webhook code was wrong")
 
 
 @pytest.mark.parametrize(("method", "params"), READS)
 def test_no_credentials_are_refused(target: Target, method: str, params: dict[str, Any]) -> None:
     with target.without_credentials() as http:
-        response = target.mask(http.post(f"{target.origin}/rest/{method}", json=params))
+        response = target.post(method, params, http)
     expect_refusal(method, response, "the call carried no webhook code and no token")
 
 
@@ -55,11 +55,9 @@ def test_a_refused_add_stores_nothing(target: Target) -> None:
     code = f"{target.prefix}auth-refused"
     badge = {"code": code, "title": "Refused", "value": "R", "type": "warning"}
     with target.with_webhook_code("wrong-code") as http:
-        response = target.mask(http.post(f"{target.base_url}/crm.activity.badge.add", json=badge))
+        response = target.post("crm.activity.badge.add", badge, http)
     expect_refusal("crm.activity.badge.add", response, "the webhook code was wrong")
-    check = target.mask(
-        target.http.post(f"{target.base_url}/crm.activity.badge.get", json={"code": code})
-    )
+    check = target.post("crm.activity.badge.get", {"code": code})
     if check.status_code == 200:
         message = f"an add with a wrong webhook code was refused, yet badge {code!r} exists"
         raise ContractViolated([violation("crm.activity.badge.add", CHECK, message, check)])

@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from b24_badge_client import BadgeClient, BitrixError, NotFound
 from b24_badge_client._generated import models
+from b24_badge_client.credentials import method_name
 from b24_conformance import cases, schemas
 from b24_conformance.model import PortalModel
 from b24_conformance.settings import RunSettings, current
@@ -70,7 +71,7 @@ class Exchanges:
 
     def __call__(self, response: httpx.Response) -> None:
         request = response.request
-        method = request.url.path.rsplit("/", 1)[-1]
+        method = method_name(request.url.path)
         if problems := request_problems(request, self.base_path):
             found = Violation(
                 method, "client request", "; ".join(problems), curl(request), describe(response)

@@ -40,13 +40,15 @@ find_uv() {
   echo "$tools/bin/uv"
 }
 
+# `--project`: the clone's project and lock, whichever directory the script was called from. The
+# working directory is left alone, so that paths the caller passes (--report-dir, --db) mean what
+# they say; scripts that need the root (test, regenerate, benchmark) cd there themselves.
 UV="$(find_uv)"
 if [ ! -x "$ROOT/.venv/bin/python" ]; then
   echo "setting up the project environment in .venv/ from uv.lock (once)" >&2
-  "$UV" sync --locked --quiet --python "$(find_python)"
+  "$UV" sync --project "$ROOT" --locked --quiet --python "$(find_python)"
 else
-  "$UV" sync --locked --quiet
+  "$UV" sync --project "$ROOT" --locked --quiet
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
 export B24_UV="$UV"  # for the tests that build and install the client wheel
-cd "$ROOT"

@@ -50,7 +50,7 @@ class Portal:
             self.store.clear()
         self.store.seed(self.settings.seed)
         limit = self.settings.rate_limit
-        self.bucket = None if limit is None else LeakyBucket(limit)
+        self.bucket = None if limit is None else LeakyBucket(limit, self.settings.clock)
         self.operating = OperatingTime(self.settings.operating_limit)
 
     async def handle(self, request: Request) -> JSONResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,3 +78,6 @@ class Settings:
     operating_cost: float = 0.0
     db: Path | None = None  # None: in memory
     seed: tuple[Badge, ...] = (MISSED_CALL,)
+    # The clock the rate limit drains by. Tests that pace a client against the portal give both
+    # the same fake clock, so that no verdict depends on how fast the machine is.
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)

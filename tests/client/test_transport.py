@@ -65,18 +65,26 @@ def test_calls_beyond_the_burst_wait_their_turn(emulator: RunningEmulator) -> No
 
 
 def test_a_paced_client_never_meets_the_portals_limit() -> None:
-    """Against a strict portal on the real clock: the client's pacing keeps every call a 200."""
-    strict = replace(SETTINGS, rate_limit=PortalRateLimit(burst=3, per_second=20.0))
+    """Against a strict portal: the client's pacing keeps every call a 200.
+
+    The portal's bucket and the client's pacer run on one fake clock that only the client's
+    waits move, so the verdict is the pacing arithmetic, not the machine's speed.
+    """
+    time = FakeTime()
+    limit = PortalRateLimit(burst=3, per_second=20.0)
+    strict = replace(SETTINGS, rate_limit=limit, clock=time.clock)
     with (
         run_emulator(strict) as portal,
-        BadgeClient.from_webhook(
+        timed_client(
             portal.webhook_url(),
+            time,
             rate_limit=RateLimit(burst=3, per_second=20.0),
             retry=RetryPolicy(0),
         ) as client,
     ):
         for _ in range(12):
             client.list()
+    assert len(time.sleeps) == 9, "every call beyond the burst waited its turn"
 
 
 def test_503_is_retried_with_exponential_backoff_until_the_limit() -> None:

@@ -108,9 +108,9 @@ def test_real_portal_pace_is_admitted_indefinitely() -> None:
 
 
 def test_sleeping_lets_a_real_portal_recover() -> None:
-    """The one wall-clock test: the drain also works in real time (generous margins)."""
+    """The one wall-clock test: the default clock drains in real time. Only the direction is
+    asserted (a slow machine sleeps longer, which can only drain more), never a speed."""
     bucket = LeakyBucket(RateLimit(burst=1, per_second=20.0))
     assert bucket.admit()
-    assert not bucket.admit()
-    time.sleep(0.2)
+    time.sleep(0.2)  # four times what one request needs to drain
     assert bucket.admit()

@@ -94,7 +94,6 @@ def negative(settings: RunSettings) -> OpenApiSchema:
     cfg = config("negative", settings.profile.examples, settings.seed)
     contract = Contract.load()
     schema = schemathesis.openapi.from_dict(client_view(contract), config=cfg)
-    if excluded := _without_parameters(contract):
-        schema = schema.exclude(operation_id=excluded)
-    assert isinstance(schema, OpenApiSchema)
-    return _scoped(schema, settings.target.writes)
+    fuzzable = schema.exclude(operation_id=_without_parameters(contract))
+    assert isinstance(fuzzable, OpenApiSchema)
+    return _scoped(fuzzable, settings.target.writes)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # whole processes and builds
+
 from b24_emulator import RunningEmulator
 from b24_spec import Contract
 from tests.conftest import REPO

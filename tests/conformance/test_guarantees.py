@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+pytestmark = pytest.mark.slow  # whole processes and builds
+
 from b24_conformance.target import code_of
 from b24_emulator import MISSED_CALL, Badge, RateLimit, RunningEmulator, run_emulator
 from tests.conformance.conftest import CODE, SETTINGS, Conformance, url_of

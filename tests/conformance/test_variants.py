@@ -13,6 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+
+pytestmark = pytest.mark.slow  # each test runs b24-conformance as a separate process
 from starlette.applications import Starlette
 
 from b24_emulator import MISSED_CALL, Badge, RateLimit, Settings, run_emulator

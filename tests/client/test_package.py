@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # whole processes and builds
-
 from b24_emulator import RunningEmulator
 from b24_spec import Contract
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow  # whole processes and builds
 
 
 def uv() -> str:

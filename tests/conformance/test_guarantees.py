@@ -14,13 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
-pytestmark = pytest.mark.slow  # whole processes and builds
-
 from b24_conformance.target import code_of
 from b24_emulator import MISSED_CALL, Badge, RateLimit, RunningEmulator, run_emulator
 from tests.conformance.conftest import CODE, SETTINGS, Conformance, url_of
 from tests.conftest import REPO
 from tests.portals import Counting, Slow, errors, json_answer, paged_list
+
+pytestmark = pytest.mark.slow  # whole processes and builds
 
 FAST = ("--profile", "quick", "--rate-limit", "none", "--seed", "11")
 

@@ -13,8 +13,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-
-pytestmark = pytest.mark.slow  # each test runs b24-conformance as a separate process
 from starlette.applications import Starlette
 
 from b24_emulator import MISSED_CALL, Badge, RateLimit, Settings, run_emulator
@@ -32,6 +30,8 @@ from tests.portals import (
     json_answer,
     successes,
 )
+
+pytestmark = pytest.mark.slow  # each test runs b24-conformance as a separate process
 
 QUICK = ("--profile", "quick", "--allow-writes", "--seed", "7", "--rate-limit", "none")
 TIME = {

@@ -153,7 +153,7 @@ def serve(args: argparse.Namespace) -> int:
     if settings.tokens:
         print(f"OAuth URL: {base_url}/rest/ (token in the auth parameter)")
     sys.stdout.flush()
-    stop.server = make_server(create_app(settings))
+    stop.server = make_server(create_app(settings), settings.http)
     if not stop.requested:
         stop.server.run(sockets=[sock])
     return 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from b24_emulator.limits import CLOUD_RATE_LIMIT, RateLimit
-from b24_emulator.store import Badge
+from b24_emulator.store import Badge, StoreLimits
 
 DEFAULT_SCOPES = frozenset({"crm"})
 
@@ -66,6 +66,27 @@ class OAuthToken:
 
 
 @dataclass(frozen=True)
+class HttpLimits:
+    """The server's guards against slow, idle and excess connections (seconds and counts).
+
+    Nothing a client does holds the server forever: a connection that has not sent a complete
+    request head `header_timeout` seconds after it opened (or after the first byte of its next
+    request) is closed, a body not complete `body_timeout` seconds after its head is refused,
+    an idle kept-alive connection is closed after `keep_alive_timeout`. At most
+    `max_connections` are open: beyond it the one idle the longest is closed to make room. At
+    most `max_concurrency` requests are read or answered at once: beyond it, 503. SIGTERM lets
+    running requests finish for `shutdown_timeout` seconds, then cancels them.
+    """
+
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    keep_alive_timeout: float = 20.0  # longer than clients' pool expiry (httpx 5 s, aiohttp 15 s)
+    max_connections: int = 4096
+    max_concurrency: int = 100
+    shutdown_timeout: float = 2.0
+
+
+@dataclass(frozen=True)
 class Settings:
     webhooks: tuple[Webhook, ...] = ()
     tokens: tuple[OAuthToken, ...] = ()
@@ -81,3 +102,5 @@ class Settings:
     # The clock the rate limit drains by. Tests that pace a client against the portal give both
     # the same fake clock, so that no verdict depends on how fast the machine is.
     clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
+    http: HttpLimits = field(default_factory=HttpLimits)
+    store: StoreLimits = field(default_factory=StoreLimits)

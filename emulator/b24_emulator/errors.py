@@ -70,6 +70,21 @@ def http_method_not_allowed(method: str) -> PortalError:
     return PortalError(405, "ERROR_METHOD_NOT_ALLOWED", f"HTTP method {method} is not supported")
 
 
+# The connection: answers before or instead of a method (the emulator's own guards; a portal's
+# nginx answers these with HTML pages, the emulator keeps its promise of the JSON envelope).
+def overloaded(why: str) -> PortalError:
+    # QUERY_LIMIT_EXCEEDED, not OVERLOAD_LIMIT (a manual block): clients retry it with backoff.
+    return PortalError(503, "QUERY_LIMIT_EXCEEDED", f"Too many requests: {why}")
+
+
+def request_timeout(what: str, seconds: float) -> PortalError:
+    return PortalError(408, "REQUEST_TIMEOUT", f"The {what} was not received within {seconds:g} s")
+
+
+def unparseable(why: str) -> PortalError:
+    return PortalError(400, "INVALID_REQUEST", f"The request is not valid HTTP/1.1: {why}")
+
+
 # Bad input: always a 4xx, never a 5xx (the client's mistake).
 def invalid_request(description: str) -> PortalError:
     return PortalError(400, "INVALID_REQUEST", description)
@@ -91,6 +106,29 @@ def badge_not_found() -> PortalError:
 def badge_already_exists(code: str) -> PortalError:
     # The docs name no code for this (D-DUPLICATE-CODE); this one is the emulator's choice.
     return PortalError(400, "ERROR_BADGE_ALREADY_EXISTS", "A badge with this code already exists")
+
+
+def badge_limit_exceeded(why: str) -> PortalError:
+    # The emulator's own bound on what it stores (config.StoreLimits); real portals' is unknown.
+    return PortalError(400, "ERROR_BADGE_LIMIT_EXCEEDED", f"No room for the badge: {why}")
+
+
+# Batch (docs settings/how-to-call-rest-api/batch.md); inside a batch these are sub-errors.
+def batch_length_exceeded() -> PortalError:
+    return PortalError(400, "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded")
+
+
+def batch_method_not_allowed() -> PortalError:
+    return PortalError(
+        405, "ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage"
+    )
+
+
+def batch_answer_too_large(limit: int) -> PortalError:
+    # The emulator's own bound on one answer (config.StoreLimits.max_answer_bytes).
+    return PortalError(
+        400, "ERROR_BATCH_ANSWER_TOO_LARGE", f"The batch answer would pass {limit} bytes"
+    )
 
 
 def internal_error() -> PortalError:

@@ -3,7 +3,9 @@
 Each takes the request's parameters, whatever encoding they came in, and returns the answer's
 top-level fields without `time`, which the portal adds. Parameters are checked the way a PHP
 portal does: a missing or empty one is REQUIRED_ARG_MISSING, one of the wrong shape is
-INVALID_ARG_VALUE; unknown parameters are ignored.
+INVALID_ARG_VALUE; unknown parameters are ignored. Sizes are bounded by the store's limits
+(store.StoreLimits): a field over its limit is INVALID_ARG_VALUE, a badge that does not fit
+ERROR_BADGE_LIMIT_EXCEEDED.
 """
 
 from __future__ import annotations
@@ -14,10 +16,17 @@ from typing import Any
 
 from b24_emulator import errors
 from b24_emulator.params import Params
-from b24_emulator.store import Badge, BadgeStore, DuplicateCode, LocalizedText
+from b24_emulator.store import (
+    Badge,
+    BadgeStore,
+    DuplicateCode,
+    LocalizedText,
+    StoreFull,
+    StoreLimits,
+    badge_bytes,
+)
 
 BADGE_TYPES = ("success", "failure", "warning", "primary", "secondary")
-MAX_TEXT = 4096  # characters; the emulator's own bound, far above any real badge
 
 
 @dataclass(frozen=True)
@@ -32,11 +41,11 @@ def _missing(value: Any) -> bool:
     return value is None or value == "" or value == {} or value == []
 
 
-def _text(name: str, value: Any) -> str:
+def _text(name: str, value: Any, max_length: int) -> str:
     if not isinstance(value, str):
         raise errors.invalid_arg_value(name, "expected a string")
-    if len(value) > MAX_TEXT:
-        raise errors.invalid_arg_value(name, f"longer than {MAX_TEXT} characters")
+    if len(value) > max_length:
+        raise errors.invalid_arg_value(name, f"longer than {max_length} characters")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -44,13 +53,20 @@ def _text(name: str, value: Any) -> str:
     return value
 
 
-def _localized(name: str, value: Any) -> LocalizedText:
+def _code(value: Any, limits: StoreLimits) -> str:
+    return _text("code", value, limits.max_code)
+
+
+def _localized(name: str, value: Any, limits: StoreLimits) -> LocalizedText:
     """A string, or a language map: language code -> string (D-LOCALIZED-TEXT)."""
-    if isinstance(value, dict):
-        return {
-            _text(f"{name} key", key): _text(f"{name}[{key}]", text) for key, text in value.items()
-        }
-    return _text(name, value)
+    if not isinstance(value, dict):
+        return _text(name, value, limits.max_text)
+    if len(value) > limits.max_languages:
+        raise errors.invalid_arg_value(name, f"more than {limits.max_languages} languages")
+    return {
+        _text(f"{name} key", key, limits.max_text): _text(f"{name}[{key}]", text, limits.max_text)
+        for key, text in value.items()
+    }
 
 
 def _required(params: Params, *names: str) -> None:
@@ -63,22 +79,29 @@ def add(store: BadgeStore, params: Params) -> dict[str, Any]:
     badge_type = params["type"]
     if badge_type not in BADGE_TYPES:
         raise errors.invalid_arg_value("type", f"expected one of {', '.join(BADGE_TYPES)}")
+    limits = store.limits
     badge = Badge(
-        code=_text("code", params["code"]),
-        title=_localized("title", params["title"]),
-        value=_localized("value", params["value"]),
+        code=_code(params["code"], limits),
+        title=_localized("title", params["title"], limits),
+        value=_localized("value", params["value"], limits),
         type=badge_type,
     )
+    if (size := badge_bytes(badge)) > limits.max_badge_bytes:
+        raise errors.invalid_arg_value(
+            "badge", f"{size} bytes stored, more than {limits.max_badge_bytes}"
+        )
     try:
         store.add(badge)
     except DuplicateCode:
         raise errors.badge_already_exists(badge.code) from None
+    except StoreFull as full:
+        raise errors.badge_limit_exceeded(str(full)) from None
     return {"result": {"badge": badge.as_json()}}
 
 
 def get(store: BadgeStore, params: Params) -> dict[str, Any]:
     _required(params, "code")
-    badge = store.get(_text("code", params["code"]))
+    badge = store.get(_code(params["code"], store.limits))
     if badge is None:
         raise errors.badge_not_found()
     return {"result": {"badge": badge.as_json()}}
@@ -91,7 +114,7 @@ def list_(store: BadgeStore, params: Params) -> dict[str, Any]:
 
 def delete(store: BadgeStore, params: Params) -> dict[str, Any]:
     _required(params, "code")
-    if not store.delete(_text("code", params["code"])):
+    if not store.delete(_code(params["code"], store.limits)):
         raise errors.badge_not_found()
     return {"result": True}
 

@@ -8,12 +8,14 @@ the caller's mistake and becomes a 400, never a crash.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
+from python_multipart.multipart import parse_options_header
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
@@ -58,15 +60,23 @@ def query_params(raw_query: bytes) -> Params:
     return php_params(_pairs(raw_query, "query string"))
 
 
+def command_params(query: str) -> Params:
+    """The parameters of a batch command's `method?query`, read as PHP's parse_str reads them."""
+    return php_params(_text_pairs(query, "command's query string"))
+
+
 def _pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
     try:
-        return parse_qsl(
-            raw.decode("utf-8"),
-            keep_blank_values=True,
-            errors="strict",
-            max_num_fields=MAX_FIELDS,
-        )
-    except (UnicodeDecodeError, ValueError) as error:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise invalid_request(f"The {where} cannot be decoded: {error}") from None
+    return _text_pairs(text, where)
+
+
+def _text_pairs(text: str, where: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=MAX_FIELDS)
+    except ValueError as error:  # UnicodeDecodeError of a %-escape included
         raise invalid_request(f"The {where} cannot be decoded: {error}") from None
 
 
@@ -110,14 +120,37 @@ def _json_params(body: bytes) -> Params:
     return params
 
 
+# Portals run PHP with UTF-8 as the site charset: a multipart field is read as UTF-8 whatever
+# the request declares. A declared charset that is not UTF-8 (or ASCII, its subset) would make
+# the parser decode with an arbitrary codec (punycode, idna, a bytes-to-bytes codec...), which
+# stores garbage or raises errors of its own: such bodies are refused up front, clearly.
+_MULTIPART_CHARSETS = {"utf-8", "ascii"}
+
+
+def _multipart_charset(content_type: str) -> str:
+    _, options = parse_options_header(content_type)
+    declared = options.get(b"charset", b"utf-8").decode("latin-1")
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        name = ""
+    if name not in _MULTIPART_CHARSETS:
+        raise invalid_request(f"Unsupported multipart charset {declared[:40]!r}: send UTF-8")
+    return name
+
+
 async def _multipart_pairs(headers: Headers, body: bytes) -> list[tuple[str, str]]:
+    _multipart_charset(headers.get("content-type", ""))
+
     async def single_chunk() -> AsyncGenerator[bytes]:
         yield body
 
     parser = MultiPartParser(headers, single_chunk(), max_files=0, max_fields=MAX_FIELDS)
     try:
         form = await parser.parse()
-    except (MultiPartException, UnicodeDecodeError) as error:
+    # The parser decodes client bytes: whatever it raises (a codec's UnicodeError, a ValueError
+    # from a malformed header) is about the input, never about the portal.
+    except (MultiPartException, ValueError, LookupError, TypeError) as error:
         raise invalid_request(f"The multipart body cannot be parsed: {error}") from None
     pairs = []
     for key, value in form.multi_items():

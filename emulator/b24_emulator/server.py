@@ -21,7 +21,8 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from b24_emulator.app import Portal, create_app
-from b24_emulator.config import OAuthToken, Settings, Webhook
+from b24_emulator.config import HttpLimits, OAuthToken, Settings, Webhook
+from b24_emulator.connections import guarded_protocol
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 10.0
@@ -58,9 +59,20 @@ def bind(port: int = 0) -> socket.socket:
     return sock
 
 
-def make_server(app: ASGIApp) -> uvicorn.Server:
-    # No access log: webhook codes travel in the URL path and must not be written anywhere.
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+def make_server(app: ASGIApp, limits: HttpLimits | None = None) -> uvicorn.Server:
+    """uvicorn with the emulator's connection guards (connections.py) and a bounded shutdown."""
+    limits = limits or HttpLimits()
+    config = uvicorn.Config(
+        app,
+        http=guarded_protocol(limits),
+        # No access log: webhook codes travel in the URL path and must not be written anywhere.
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        # uvicorn passes both to asyncio timers, which take any number of seconds.
+        timeout_keep_alive=limits.keep_alive_timeout,  # type: ignore[arg-type]
+        timeout_graceful_shutdown=limits.shutdown_timeout,  # type: ignore[arg-type]
+    )
     return uvicorn.Server(config)
 
 
@@ -72,13 +84,13 @@ def with_default_webhook(settings: Settings) -> Settings:
 
 
 @contextmanager
-def serve_app(app: ASGIApp, port: int = 0) -> Iterator[str]:
+def serve_app(app: ASGIApp, port: int = 0, limits: HttpLimits | None = None) -> Iterator[str]:
     """Serve any ASGI app on a loopback port in a background thread; yields its base URL.
 
     Used for the emulator and for test doubles built around it (a portal that misbehaves).
     """
     sock = bind(port)
-    server = make_server(app)
+    server = make_server(app, limits)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT
@@ -106,7 +118,7 @@ def run_emulator(
     """
     settings = with_default_webhook(settings or Settings())
     app = create_app(settings)
-    with serve_app(app if wrap is None else wrap(app), port) as base_url:
+    with serve_app(app if wrap is None else wrap(app), port, settings.http) as base_url:
         yield RunningEmulator(base_url, settings, app.state.portal)
 
 

@@ -74,7 +74,12 @@ class Portal:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The portal as an ASGI app: a route to it is taken by every HTTP verb."""
-        response = await self.handle(Request(scope, receive))
+        try:
+            response = await self.handle(Request(scope, receive))
+        except asyncio.CancelledError:
+            # uvicorn cancels what still runs when the graceful shutdown times out (a body
+            # that never ends): the request is answered, not logged as a crash.
+            response = error_response(errors.overloaded("the portal is shutting down"), True)
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> JSONResponse:

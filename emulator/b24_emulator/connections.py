@@ -26,6 +26,7 @@ import asyncio
 import json
 import resource
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import h11
@@ -35,7 +36,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from b24_emulator import errors
 from b24_emulator.config import HttpLimits
 
-FD_RESERVE = 256  # descriptors kept free for everything else: files, the database, logs
+FD_RESERVE = 128  # descriptors kept free for everything else: files, the database, logs
+MAX_BACKLOG = 256  # connections accepted per burst (and the kernel's queue of pending ones)
 
 
 class _Parser(h11.Connection):
@@ -51,12 +53,44 @@ class _Parser(h11.Connection):
             raise
 
 
+@dataclass(frozen=True)
+class Budget:
+    """How many connections a server keeps open, and how many it accepts in one burst."""
+
+    max_connections: int
+    backlog: int
+
+
+def connection_budget(wanted: int) -> Budget:
+    """`wanted` connections, within the descriptors this process may open.
+
+    asyncio accepts up to `backlog` sockets in one burst before their protocols are told, and
+    a connection closed to make room frees its descriptor an event-loop turn later: the cap
+    leaves room for a few bursts in flight, so that accept() never fails with EMFILE and the
+    server closes connections of its own choosing instead. The soft limit is raised towards
+    the hard one when the cap needs it.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = wanted + 4 * MAX_BACKLOG + FD_RESERVE
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    if soft == resource.RLIM_INFINITY:
+        return Budget(wanted, MAX_BACKLOG)
+    backlog = max(8, min(MAX_BACKLOG, soft // 16))
+    return Budget(max(1, min(wanted, soft - 4 * backlog - FD_RESERVE)), backlog)
+
+
 class ConnectionGuard:
     """One server's open connections: which wait for a request, oldest first, and the cap."""
 
-    def __init__(self, limits: HttpLimits) -> None:
+    def __init__(self, limits: HttpLimits, max_connections: int) -> None:
         self.limits = limits
-        self.max_connections = connection_cap(limits.max_connections)
+        self.max_connections = max_connections
         self.open: set[GuardedProtocol] = set()
         self.waiting: OrderedDict[GuardedProtocol, None] = OrderedDict()
 
@@ -83,26 +117,6 @@ class ConnectionGuard:
     def forget(self, connection: GuardedProtocol) -> None:
         self.open.discard(connection)
         self.waiting.pop(connection, None)
-
-
-def connection_cap(wanted: int) -> int:
-    """`wanted`, within the descriptors this process may open (raising its soft limit if need be).
-
-    With the cap under the limit, accept() never fails with EMFILE: the server closes a
-    connection of its own choosing instead of the kernel refusing one at random.
-    """
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    needed = wanted + FD_RESERVE
-    if soft != resource.RLIM_INFINITY and soft < needed:
-        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-            soft = target
-        except (ValueError, OSError):
-            pass
-    if soft == resource.RLIM_INFINITY:
-        return wanted
-    return max(1, min(wanted, soft - FD_RESERVE))
 
 
 class GuardedProtocol(H11Protocol):
@@ -222,10 +236,10 @@ def raw_response(error: errors.PortalError) -> bytes:
 _REASONS = {400: "Bad Request", 408: "Request Timeout", 503: "Service Unavailable"}
 
 
-def guarded_protocol(limits: HttpLimits) -> type[GuardedProtocol]:
+def guarded_protocol(limits: HttpLimits, max_connections: int) -> type[GuardedProtocol]:
     """A protocol class for one server: uvicorn builds each connection's protocol from it."""
 
     class ServerProtocol(GuardedProtocol):
-        guard = ConnectionGuard(limits)
+        guard = ConnectionGuard(limits, max_connections)
 
     return ServerProtocol

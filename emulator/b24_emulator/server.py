@@ -22,7 +22,7 @@ from starlette.types import ASGIApp
 
 from b24_emulator.app import Portal, create_app
 from b24_emulator.config import HttpLimits, OAuthToken, Settings, Webhook
-from b24_emulator.connections import guarded_protocol
+from b24_emulator.connections import connection_budget, guarded_protocol
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 10.0
@@ -62,9 +62,11 @@ def bind(port: int = 0) -> socket.socket:
 def make_server(app: ASGIApp, limits: HttpLimits | None = None) -> uvicorn.Server:
     """uvicorn with the emulator's connection guards (connections.py) and a bounded shutdown."""
     limits = limits or HttpLimits()
+    budget = connection_budget(limits.max_connections)
     config = uvicorn.Config(
         app,
-        http=guarded_protocol(limits),
+        http=guarded_protocol(limits, budget.max_connections),
+        backlog=budget.backlog,
         # No access log: webhook codes travel in the URL path and must not be written anywhere.
         log_level="warning",
         access_log=False,

@@ -11,8 +11,8 @@ from b24_spec import Contract
 
 REPO = Path(__file__).resolve().parents[1]
 
-# The emulator's own fixtures, as other teams use them: `b24_emulator`, `b24_emulator_settings`.
-pytest_plugins = ["b24_emulator.pytest_plugin"]
+# The emulator's fixtures (`b24_emulator`, `b24_emulator_settings`) come as other teams get them:
+# installing b24-emulator registers its pytest plugin (the `pytest11` entry point).
 
 
 @pytest.fixture(scope="session")

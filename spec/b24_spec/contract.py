@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,17 @@ from referencing.jsonschema import DRAFT202012
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
-SPEC_PATH = Path(__file__).resolve().parents[1] / "openapi.yaml"
+
+def _locate_spec() -> Path:
+    """The contract this package reads: the copy a b24-conformance wheel carries as package data
+    (built from spec/openapi.yaml, never kept by hand), else, in a clone, spec/openapi.yaml."""
+    packaged = resources.files(__package__ or "b24_spec").joinpath("openapi.yaml")
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[1] / "openapi.yaml"
+
+
+SPEC_PATH = _locate_spec()
 
 _BASE_URI = "urn:b24-badge-spec"
 

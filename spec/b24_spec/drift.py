@@ -24,6 +24,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from b24_spec.contract import SPEC_PATH, Contract, Schema
 
 METHOD_PAGE_GLOB = "crm-activity-badge-*.md"
@@ -168,7 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.docs.is_dir():
         print(f"b24-docs-drift: {args.docs} is not a directory", file=sys.stderr)
         return 2
-    findings = check_docs(Contract.load(args.spec), args.docs)
+    try:
+        findings = check_docs(Contract.load(args.spec), args.docs)
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        # Exit 1 means "the docs and the spec part ways": a check that could not run is not that.
+        print(f"b24-docs-drift: could not check: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
     if not findings:
         print(f"b24-docs-drift: no badge pages under {args.docs}", file=sys.stderr)
         return 2

@@ -28,7 +28,7 @@ import yaml
 from b24_spec.client_view import client_view, render
 from b24_spec.contract import SPEC_PATH, Contract
 
-ROOT = SPEC_PATH.parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # a developer tool: it runs in a clone
 CLIENT = ROOT / "generated_client"
 VIEW = CLIENT / "client-spec.json"
 CONFIG = CLIENT / "generator.yaml"

@@ -195,7 +195,7 @@ def test_the_suite_installs_from_a_git_url_with_a_subdirectory(venv: Path, tmp_p
             "--no-deps",
             "--target",
             str(target),
-            f"b24-conformance @ git+file://{REPO}#subdirectory=contract_tests",
+            f"git+file://{REPO}#subdirectory=contract_tests",
         ],
         capture_output=True,
         text=True,

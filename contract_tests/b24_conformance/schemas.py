@@ -56,10 +56,17 @@ def config(mode: str, examples: int, seed: int | None) -> schemathesis.Config:
     return schemathesis.Config.from_dict(data)
 
 
+def _not_fuzzed(contract: Contract) -> list[str]:
+    """Operations the spec marks `x-b24-fuzz: false` (batch: a generated command could call
+    any method of a customer's portal)."""
+    return [
+        op.operation_id for op in contract.operations() if op.definition.get("x-b24-fuzz") is False
+    ]
+
+
 def _scoped(schema: OpenApiSchema, writes: bool) -> OpenApiSchema:
-    if writes:
-        return schema
-    scoped = schema.exclude(operation_id_regex=WRITES)
+    fuzzed = schema.exclude(operation_id=_not_fuzzed(Contract.load()))
+    scoped = fuzzed if writes else fuzzed.exclude(operation_id_regex=WRITES)
     assert isinstance(scoped, OpenApiSchema)
     return scoped
 

@@ -1,7 +1,7 @@
 """pytest fixtures for teams that test against the emulator in their own suites.
 
-    # conftest.py
-    pytest_plugins = ["b24_emulator.pytest_plugin"]
+Installing b24-emulator registers this plugin (its `pytest11` entry point), so no conftest line
+is needed:
 
     def test_badges(b24_emulator):
         url = b24_emulator.webhook_url() + "crm.activity.badge.list"

@@ -19,8 +19,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+BATCH = "batch"  # the operation id of Bitrix24's batch method
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
 
 
 def _locate_spec() -> Path:
@@ -107,6 +107,41 @@ class Contract:
         for token in pointer.lstrip("/").split("/"):
             node = node[token.replace("~1", "/").replace("~0", "~")]
         return node
+
+    def walk(self, pointer: str) -> str:
+        """The pointer of the node at `pointer`, following every `$ref` met on the way (so a
+        pointer may go through a referenced schema: `.../schema/properties/result`)."""
+        resolved = ""
+        for token in pointer.lstrip("/").split("/"):
+            resolved, _ = self.resolve(f"{resolved}/{token}")
+        return self.resolve(resolved)[0]
+
+    def command_methods(self) -> list[str]:
+        """The methods whose batch commands this contract describes: every method but batch."""
+        return [
+            op.operation_id
+            for op in self.operations()
+            if op.method == "post" and op.operation_id != BATCH
+        ]
+
+    def command_schema(self, method: str, part: str) -> Schema | None:
+        """The schema of a batch command's entry in `result.<part>` of a batch answer.
+
+        `part` is `result`, `error`, `time`, `total` or `next` (for `result_error`, ...), as the
+        batch operation's `x-b24-command-results` states it: a command's result is its method's
+        direct `result`, its error the error envelope. None for a method or part the contract
+        does not describe (a command of another method, `total` of a get).
+        """
+        if method not in self.command_methods():
+            return None
+        template = self.operation(BATCH).definition["x-b24-command-results"].get(part)
+        if not isinstance(template, str):
+            return None
+        pointer = template.removeprefix("#").replace("{method}", escape(method))
+        try:
+            return self.schema_at(self.walk(pointer))
+        except KeyError:
+            return None
 
     def response(self, operation_id: str, status: int) -> tuple[str, dict[str, Any]] | None:
         """The response declared for `status` and its pointer, or None when it is undeclared."""

@@ -10,6 +10,12 @@ from .badge_list_result import BadgeListResult
 from .badge_response import BadgeResponse
 from .badge_result import BadgeResult
 from .badge_type import BadgeType
+from .batch_commands_type_0 import BatchCommandsType0
+from .batch_entries_type_0 import BatchEntriesType0
+from .batch_halt_type_1 import BatchHaltType1
+from .batch_request import BatchRequest
+from .batch_response import BatchResponse
+from .batch_result import BatchResult
 from .error import Error
 from .language_map import LanguageMap
 from .time import Time
@@ -25,6 +31,12 @@ __all__ = (
     "BadgeResponse",
     "BadgeResult",
     "BadgeType",
+    "BatchCommandsType0",
+    "BatchEntriesType0",
+    "BatchHaltType1",
+    "BatchRequest",
+    "BatchResponse",
+    "BatchResult",
     "Error",
     "LanguageMap",
     "Time",

@@ -1,7 +1,9 @@
 """`b24-emulator`: a local Bitrix24 portal for the badge methods, on loopback.
 
 With no options it has one administrator webhook (user 1, a random code) and the docs' seed
-badge `missedCall`, and prints a ready-to-copy webhook URL. SIGINT or SIGTERM stop it cleanly.
+badge `missedCall`, and prints a ready-to-copy webhook URL. SIGINT or SIGTERM stop it cleanly,
+within --shutdown-timeout seconds whatever clients are doing. With --tls it serves HTTPS from a
+throwaway CA and prints the CA bundle to trust.
 """
 
 from __future__ import annotations
@@ -9,18 +11,22 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import socket
 import sys
+import tempfile
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
 from types import FrameType
 
 import uvicorn
 
 from b24_emulator.app import create_app
-from b24_emulator.config import MISSED_CALL, OAuthToken, Settings, Webhook
+from b24_emulator.config import MISSED_CALL, HttpLimits, OAuthToken, Settings, Webhook
 from b24_emulator.limits import CLOUD_RATE_LIMIT, RateLimit
 from b24_emulator.server import HOST, bind, make_server, with_default_webhook
 from b24_emulator.store import Badge
+from b24_emulator.tls import CA_BUNDLE_NAME, LocalTLS, how_to_trust, local_tls
 
 
 def _badge(text: str) -> Badge:
@@ -93,7 +99,38 @@ def _parser() -> argparse.ArgumentParser:
         '"value": "V", "type": "success"}\'; repeatable (default: missedCall)',
     )
     parser.add_argument("--no-seed", action="store_true", help="start without the default seed")
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate for localhost and 127.0.0.1 from a throwaway CA",
+    )
+    parser.add_argument(
+        "--tls-ca-file",
+        type=Path,
+        metavar="FILE",
+        help="with --tls, write the CA bundle here and keep it (default: a temporary file)",
+    )
+    defaults = HttpLimits()
+    for option in fields(HttpLimits):
+        default = getattr(defaults, option.name)
+        parser.add_argument(
+            "--" + option.name.replace("_", "-"),
+            type=type(default),
+            default=default,
+            metavar="N",
+            help=f"{_LIMIT_HELP[option.name]} (default {default})",
+        )
     return parser
+
+
+_LIMIT_HELP = {
+    "header_timeout": "seconds for a complete request head, from connect or its first byte",
+    "body_timeout": "seconds for a complete request body, from its head",
+    "keep_alive_timeout": "seconds an idle kept-alive connection stays open",
+    "max_connections": "open connections; beyond it the longest idle is closed",
+    "max_concurrency": "requests read or answered at once; beyond it 503",
+    "shutdown_timeout": "seconds running requests get on SIGTERM before they are cancelled",
+}
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -106,6 +143,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         operating_cost=args.operating_cost,
         db=args.db,
         seed=tuple(args.seed_badge) or (() if args.no_seed else (MISSED_CALL,)),
+        http=HttpLimits(
+            **{option.name: getattr(args, option.name) for option in fields(HttpLimits)}
+        ),
     )
 
 
@@ -143,7 +183,22 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"b24-emulator: cannot listen on {HOST}:{args.port}: {error}", file=sys.stderr)
         return 2
-    base_url = f"http://{HOST}:{sock.getsockname()[1]}"
+    if not args.tls:
+        return _run(stop, settings, configured, sock, None)
+    if args.tls_ca_file is not None:
+        return _run(stop, settings, configured, sock, local_tls(args.tls_ca_file))
+    with tempfile.TemporaryDirectory(prefix="b24-emulator-tls-") as directory:
+        return _run(stop, settings, configured, sock, local_tls(Path(directory) / CA_BUNDLE_NAME))
+
+
+def _run(
+    stop: _Stop,
+    settings: Settings,
+    configured: Settings,
+    sock: socket.socket,
+    tls: LocalTLS | None,
+) -> int:
+    base_url = f"{'http' if tls is None else 'https'}://{HOST}:{sock.getsockname()[1]}"
     print(f"b24-emulator listening on {base_url}")
     if settings is not configured:  # the generated webhook is ours to show
         hook = settings.webhooks[0]
@@ -152,8 +207,12 @@ def serve(args: argparse.Namespace) -> int:
         print(f"webhook URL: {base_url}/rest/{hook.user_id}/<code>/ (scopes: {_scopes(hook)})")
     if settings.tokens:
         print(f"OAuth URL: {base_url}/rest/ (token in the auth parameter)")
+    if tls is not None:
+        print("\n".join(how_to_trust(tls.ca_bundle)))
     sys.stdout.flush()
-    stop.server = make_server(create_app(settings), settings.http)
+    stop.server = make_server(
+        create_app(settings), settings.http, None if tls is None else tls.context
+    )
     if not stop.requested:
         stop.server.run(sockets=[sock])
     return 0

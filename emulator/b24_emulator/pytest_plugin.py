@@ -6,8 +6,10 @@ is needed:
     def test_badges(b24_emulator):
         url = b24_emulator.webhook_url() + "crm.activity.badge.list"
 
-Override `b24_emulator_settings` to configure the portal. The default has one admin webhook, the
-seed badge and no rate limit, so a test suite is not throttled by the cloud's 2 requests/second.
+Override `b24_emulator_settings` to configure the portal, and `b24_emulator_tls` (return True)
+for HTTPS from a throwaway CA whose bundle is `b24_emulator.ca_bundle`. The default has one admin
+webhook, the seed badge and no rate limit, so a test suite is not throttled by the cloud's 2
+requests/second.
 """
 
 from __future__ import annotations
@@ -26,7 +28,15 @@ def b24_emulator_settings() -> Settings:
 
 
 @pytest.fixture
-def b24_emulator(b24_emulator_settings: Settings) -> Iterator[RunningEmulator]:
+def b24_emulator_tls() -> bool:
+    """Override to return True for HTTPS; `b24_emulator.ca_bundle` is then the file to trust."""
+    return False
+
+
+@pytest.fixture
+def b24_emulator(
+    b24_emulator_settings: Settings, b24_emulator_tls: bool
+) -> Iterator[RunningEmulator]:
     """A fresh portal per test, on a free loopback port."""
-    with run_emulator(b24_emulator_settings) as emulator:
+    with run_emulator(b24_emulator_settings, tls=b24_emulator_tls) as emulator:
         yield emulator

@@ -10,11 +10,14 @@ at once and nothing races for it.
 from __future__ import annotations
 
 import socket
+import ssl
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
@@ -23,6 +26,7 @@ from starlette.types import ASGIApp
 from b24_emulator.app import Portal, create_app
 from b24_emulator.config import HttpLimits, OAuthToken, Settings, Webhook
 from b24_emulator.connections import connection_budget, guarded_protocol
+from b24_emulator.tls import CA_BUNDLE_NAME, local_tls
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 10.0
@@ -30,9 +34,10 @@ START_TIMEOUT = 10.0
 
 @dataclass(frozen=True)
 class RunningEmulator:
-    base_url: str  # http://127.0.0.1:PORT
+    base_url: str  # http://127.0.0.1:PORT, or https:// with tls=True
     settings: Settings
     portal: Portal
+    ca_bundle: Path | None = None  # with tls=True: the PEM file clients trust (tls.py)
 
     def reset(self) -> None:
         """Forget every change since the start: faster than a new server between tests."""
@@ -59,8 +64,14 @@ def bind(port: int = 0) -> socket.socket:
     return sock
 
 
-def make_server(app: ASGIApp, limits: HttpLimits | None = None) -> uvicorn.Server:
-    """uvicorn with the emulator's connection guards (connections.py) and a bounded shutdown."""
+def make_server(
+    app: ASGIApp, limits: HttpLimits | None = None, tls: ssl.SSLContext | None = None
+) -> uvicorn.Server:
+    """uvicorn with the emulator's connection guards (connections.py) and a bounded shutdown.
+
+    With `tls`, HTTPS. The guards then see a connection once its TLS handshake is done; until
+    then asyncio's handshake timeout (60 s) bounds it.
+    """
     limits = limits or HttpLimits()
     budget = connection_budget(limits.max_connections)
     config = uvicorn.Config(
@@ -74,6 +85,7 @@ def make_server(app: ASGIApp, limits: HttpLimits | None = None) -> uvicorn.Serve
         # uvicorn passes both to asyncio timers, which take any number of seconds.
         timeout_keep_alive=limits.keep_alive_timeout,  # type: ignore[arg-type]
         timeout_graceful_shutdown=limits.shutdown_timeout,  # type: ignore[arg-type]
+        ssl_context_factory=None if tls is None else (lambda config, default: tls),
     )
     return uvicorn.Server(config)
 
@@ -86,13 +98,18 @@ def with_default_webhook(settings: Settings) -> Settings:
 
 
 @contextmanager
-def serve_app(app: ASGIApp, port: int = 0, limits: HttpLimits | None = None) -> Iterator[str]:
+def serve_app(
+    app: ASGIApp,
+    port: int = 0,
+    limits: HttpLimits | None = None,
+    tls: ssl.SSLContext | None = None,
+) -> Iterator[str]:
     """Serve any ASGI app on a loopback port in a background thread; yields its base URL.
 
     Used for the emulator and for test doubles built around it (a portal that misbehaves).
     """
     sock = bind(port)
-    server = make_server(app, limits)
+    server = make_server(app, limits, tls)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT
@@ -101,7 +118,7 @@ def serve_app(app: ASGIApp, port: int = 0, limits: HttpLimits | None = None) -> 
             raise RuntimeError("the server did not start")
         time.sleep(0.01)
     try:
-        yield f"http://{HOST}:{sock.getsockname()[1]}"
+        yield f"{'http' if tls is None else 'https'}://{HOST}:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True
         thread.join(START_TIMEOUT)
@@ -113,15 +130,25 @@ def run_emulator(
     settings: Settings | None = None,
     port: int = 0,
     wrap: Callable[[Starlette], ASGIApp] | None = None,
+    tls: bool = False,
 ) -> Iterator[RunningEmulator]:
     """Serve a portal on a loopback port in a background thread for the duration of a block.
 
     `wrap` puts ASGI middleware around the portal, for instance to make it misbehave in tests.
+    `tls=True` serves HTTPS from a throwaway CA; `ca_bundle` is the file to trust, removed
+    when the block ends.
     """
     settings = with_default_webhook(settings or Settings())
     app = create_app(settings)
-    with serve_app(app if wrap is None else wrap(app), port, settings.http) as base_url:
-        yield RunningEmulator(base_url, settings, app.state.portal)
+    served = app if wrap is None else wrap(app)
+    if not tls:
+        with serve_app(served, port, settings.http) as base_url:
+            yield RunningEmulator(base_url, settings, app.state.portal)
+        return
+    with tempfile.TemporaryDirectory(prefix="b24-emulator-tls-") as directory:
+        local = local_tls(Path(directory) / CA_BUNDLE_NAME)
+        with serve_app(served, port, settings.http, local.context) as base_url:
+            yield RunningEmulator(base_url, settings, app.state.portal, local.ca_bundle)
 
 
 __all__ = [

@@ -7,6 +7,7 @@ import signal
 import ssl
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -59,8 +60,7 @@ def test_each_run_has_its_own_ca() -> None:
 
 def test_the_command_prints_the_bundle_and_how_to_trust_it(tmp_path: Path) -> None:
     with emulator_process("--tls", "--webhook", f"1:{ADMIN.code}") as (process, lines):
-        assert process.stdout is not None
-        printed = lines + [process.stdout.readline().strip() for _ in range(4)]
+        printed = lines + [_next_line(process) for _ in range(4)]
         base_url = printed[0].removeprefix("b24-emulator listening on ")
         assert base_url.startswith("https://127.0.0.1:")
         bundle = Path(printed[2].removeprefix("CA bundle: "))
@@ -84,6 +84,18 @@ def test_the_command_prints_the_bundle_and_how_to_trust_it(tmp_path: Path) -> No
         process.send_signal(signal.SIGTERM)
         assert process.wait(10) == 0
     assert not bundle.exists()
+
+
+def _next_line(process: subprocess.Popen[str]) -> str:
+    """The next line the emulator prints; a failure, not a hang, when it prints none."""
+    assert process.stdout is not None
+    with ThreadPoolExecutor(1) as pool:
+        line = pool.submit(process.stdout.readline)
+        try:
+            return line.result(timeout=20).strip()
+        except TimeoutError:
+            process.kill()  # ends the read
+            raise AssertionError("the emulator printed no further line") from None
 
 
 def _status_from(url: str, code: str, env: dict[str, str]) -> str:

@@ -6,13 +6,16 @@ first command that fails. Commands run in order, each through the portal's own c
 operating time, rights), and a command's parameters may quote earlier answers:
 `$result[name][field]...` (also `$total`, `$next`, `$time`, `$error`).
 
-The answer follows the portal's code (Bitrix rest module, CRestProvider::methodsBatch) and the
-docs: `result`, `result_error`, `result_total`, `result_next`, `result_time`, each keyed by
-command key and each rendered as PHP's json_encode renders an array: `[]` when empty, a list
+The answer follows the portal's code (the Bitrix `rest` module: CRestProvider::methodsBatch in
+modules/rest/classes/general/rest_provider.php, CRestUtil::ParseBatchQuery in rest_util.php, as
+published in the public mirror avshatalov48/bitrix-core-business) and the docs: `result`,
+`result_error`, `result_total`, `result_next`, `result_time`, each keyed by command key and
+each rendered as PHP's json_encode renders an array: `[]` when empty, a list
 when the keys are 0, 1, 2, ... in order, an object otherwise. Commands past the 50th end with
-ERROR_BATCH_LENGTH_EXCEEDED in `result_error` (the docs' note and the portal's code; a live
-portal was seen doing so), a nested `batch` with ERROR_BATCH_METHOD_NOT_ALLOWED. A command that is
-not a string is skipped, as the portal's code does.
+ERROR_BATCH_LENGTH_EXCEEDED in `result_error` (the docs' note and the portal's code; a public
+integration's comment reports a live portal doing so), a nested `batch` with
+ERROR_BATCH_METHOD_NOT_ALLOWED. A command that is not a string is skipped, as the portal's code
+does.
 
 The emulator's own bounds, so that memory stays bounded: a `cmd` of more than MAX_ENTRIES
 entries is refused as a whole (400 ERROR_BATCH_LENGTH_EXCEEDED, the docs' error table), and a

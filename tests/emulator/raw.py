@@ -83,3 +83,15 @@ def assert_envelope(answer: Answer, status: int, code: str) -> None:
     body = answer.json()
     assert (answer.status, body.get("error")) == (status, code), body
     assert isinstance(body["error_description"], str)
+
+
+def assert_refused(base_url: str, *chunks: bytes, status: int, code: str) -> Answer:
+    """Send the chunks; the answer must be the envelope, and the server must close after it."""
+    with connect(base_url) as sock:
+        for chunk in chunks:
+            sock.sendall(chunk)
+        answer = read_answer(sock)
+        assert_envelope(answer, status, code)
+        assert answer.headers["connection"] == "close"
+        assert closed_by_server(sock)
+    return answer

@@ -25,6 +25,7 @@ from b24_emulator.config import HttpLimits
 from tests.emulator.conftest import ADMIN, SETTINGS
 from tests.emulator.raw import (
     assert_envelope,
+    assert_refused,
     closed_by_server,
     connect,
     exchange,
@@ -125,12 +126,7 @@ class RawHead:
 def test_what_the_parser_refuses_gets_400_with_the_envelope(
     emulator: RunningEmulator, raw: bytes
 ) -> None:
-    with connect(emulator.base_url) as sock:
-        sock.sendall(raw)
-        answer = read_answer(sock)
-        assert_envelope(answer, 400, "INVALID_REQUEST")
-        assert answer.headers["connection"] == "close"
-        assert closed_by_server(sock)
+    assert_refused(emulator.base_url, raw, status=400, code="INVALID_REQUEST")
 
 
 def test_a_head_too_large_for_the_parser_says_so(emulator: RunningEmulator) -> None:
@@ -150,20 +146,13 @@ def test_a_connection_that_sends_nothing_is_closed(emulator: RunningEmulator) ->
 
 
 def test_a_head_that_never_ends_gets_408(emulator: RunningEmulator) -> None:
-    with connect(emulator.base_url) as sock:
-        sock.sendall(f"POST {LIST} HTTP/1.1\r\nHost: x\r\n".encode())
-        assert_envelope(read_answer(sock), 408, "REQUEST_TIMEOUT")
-        assert closed_by_server(sock)
+    head = f"POST {LIST} HTTP/1.1\r\nHost: x\r\n".encode()
+    assert_refused(emulator.base_url, head, status=408, code="REQUEST_TIMEOUT")
 
 
 def test_a_body_that_never_ends_gets_408(emulator: RunningEmulator) -> None:
-    with connect(emulator.base_url) as sock:
-        sock.sendall(request("POST", LIST, Content_Length="100", Content_Type="application/json"))
-        sock.sendall(b'{"code":')
-        answer = read_answer(sock)
-        assert_envelope(answer, 408, "REQUEST_TIMEOUT")
-        assert answer.headers["connection"] == "close"
-        assert closed_by_server(sock)
+    head = request("POST", LIST, Content_Length="100", Content_Type="application/json")
+    assert_refused(emulator.base_url, head, b'{"code":', status=408, code="REQUEST_TIMEOUT")
 
 
 def test_an_idle_kept_alive_connection_is_closed(emulator: RunningEmulator) -> None:

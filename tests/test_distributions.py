@@ -102,7 +102,12 @@ def requirements(dist: Path, name: str) -> set[str]:
 
 def test_each_distribution_needs_only_what_it_uses(dist: Path) -> None:
     assert requirements(dist, "b24_badge_client") == {"httpx", "attrs"}
-    assert requirements(dist, "b24_emulator") == {"starlette", "uvicorn", "python-multipart"}
+    assert requirements(dist, "b24_emulator") == {
+        "starlette",
+        "uvicorn",
+        "python-multipart",
+        "trustme",  # --tls: the throwaway CA
+    }
     assert {"schemathesis", "pytest"} <= requirements(dist, "b24_conformance")
 
 

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
@@ -39,8 +39,13 @@ from b24_emulator.batch import BATCH, run_batch
 from b24_emulator.config import Settings
 from b24_emulator.limits import LeakyBucket, Operating, OperatingTime
 from b24_emulator.methods import METHODS, Method
-from b24_emulator.params import Params, body_params, query_params, read_body
+from b24_emulator.params import Params, body_params, media_type, query_params, read_body
 from b24_emulator.store import BadgeStore
+
+if TYPE_CHECKING:
+    from b24_emulator.strict import StrictChecker
+
+QUERY = "query"  # parameters from the query string only: a GET, or a POST without a body
 
 logger = logging.getLogger("b24_emulator")
 
@@ -60,6 +65,7 @@ class Portal:
         self.settings = settings
         self.store = BadgeStore(settings.db, settings.store)
         self.auth = Authenticator(settings)
+        self.strict: StrictChecker | None = None  # set by create_app in strict mode
         self.in_flight = 0
         self.reset(badges=False)
 
@@ -115,11 +121,16 @@ class Portal:
             raise errors.query_limit_exceeded()
 
         params = query_params(request.scope["query_string"])
+        encoding = QUERY
         if request.method == "POST":
             async with asyncio.timeout(self.settings.http.body_timeout):
                 body = await read_body(request.stream())
             params.update(await body_params(request.headers, body))
+            if body.strip():
+                encoding = media_type(request.headers)
         auth = params.pop("auth", None)
+        if self.strict is not None:
+            self.strict.request(segments[-1], params, encoding)
         if len(segments) == 4:
             caller = self.auth.webhook(segments[1], segments[2])
         else:
@@ -152,11 +163,13 @@ class Portal:
 
     def _batch(self, caller: Caller, params: Params, start: float) -> JSONResponse:
         began = time.perf_counter()
-        answer = run_batch(
-            lambda name, command: self.execute(name, caller, command, time.time()),
-            params,
-            self.settings.store.max_answer_bytes,
-        )
+
+        def command(key: str, name: str, params: Params) -> Done:
+            if self.strict is not None:
+                self.strict.command(key, name, params)
+            return self.execute(name, caller, params, time.time())
+
+        answer = run_batch(command, params, self.settings.store.max_answer_bytes)
         # The outer batch call is not charged operating time, only its commands are (docs
         # settings/performance/limits.md), so its own `time` has no operating fields.
         processing = time.perf_counter() - began
@@ -227,6 +240,9 @@ def _as_path(target: str) -> str:
     return "/" + target
 
 
+VIOLATIONS_PATH = "/b24-emulator/violations"  # strict mode's list of request violations
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """The ASGI app of one portal. Its state lives as long as the app."""
     portal = Portal(settings or Settings())
@@ -236,10 +252,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         yield
         portal.store.close()
 
+    routes = []
+    if portal.settings.strict:
+        from b24_emulator.strict import StrictChecker  # the only way in for the spec
+
+        checker = portal.strict = StrictChecker()
+        routes.append(Route(VIOLATIONS_PATH, lambda _: JSONResponse(checker.report())))
+    # An ASGI app as the endpoint: Starlette lets every verb through to it (a function
+    # endpoint would get GET only), and the portal answers 405 with the envelope.
+    routes.append(Route("/{path:path}", portal))
     app = Starlette(
-        # An ASGI app as the endpoint: Starlette lets every verb through to it (a function
-        # endpoint would get GET only), and the portal answers 405 with the envelope.
-        routes=[Route("/{path:path}", portal)],
+        routes=routes,
         middleware=[Middleware(RequestTarget)],
         lifespan=lifespan,
     )

@@ -55,7 +55,7 @@ class Done(Protocol):
     def time(self) -> dict[str, Any]: ...
 
 
-Execute = Callable[[str, Params], Done]  # runs one method for the batch's caller
+Execute = Callable[[str, str, Params], Done]  # (key, method, params): one command, run
 
 
 def run_batch(execute: Execute, params: Params, max_answer_bytes: int) -> dict[str, Any]:
@@ -77,7 +77,7 @@ def run_batch(execute: Execute, params: Params, max_answer_bytes: int) -> dict[s
         else:
             failure = None
             try:
-                done = _run(execute, command, sections)
+                done = _run(execute, key, command, sections)
             except errors.PortalError as error:
                 failure = error
             else:
@@ -100,14 +100,14 @@ def run_batch(execute: Execute, params: Params, max_answer_bytes: int) -> dict[s
     }
 
 
-def _run(execute: Execute, command: str, sections: dict[str, dict[str, Any]]) -> Done:
+def _run(execute: Execute, key: str, command: str, sections: dict[str, dict[str, Any]]) -> Done:
     target = command.partition("#")[0]  # parse_url drops a fragment
     name, _, query = target.partition("?")
     params = _resolve(command_params(query), sections)
     params.pop("auth", None)  # the batch's own credentials are used, as on a portal
     if name.lower().removesuffix(".json") == BATCH:
         raise errors.batch_method_not_allowed()
-    return execute(name, params)
+    return execute(key, name, params)
 
 
 def _file(sections: dict[str, dict[str, Any]], key: str, done: Done) -> None:

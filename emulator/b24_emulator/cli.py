@@ -100,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-seed", action="store_true", help="start without the default seed")
     parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="check every request against the contract (b24_spec): violations are listed at "
+        "GET /b24-emulator/violations and printed on exit; answers are unchanged",
+    )
+    parser.add_argument(
         "--tls",
         action="store_true",
         help="serve HTTPS with a certificate for localhost and 127.0.0.1 from a throwaway CA",
@@ -143,6 +149,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         operating_cost=args.operating_cost,
         db=args.db,
         seed=tuple(args.seed_badge) or (() if args.no_seed else (MISSED_CALL,)),
+        strict=args.strict,
         http=HttpLimits(
             **{option.name: getattr(args, option.name) for option in fields(HttpLimits)}
         ),
@@ -210,11 +217,13 @@ def _run(
     if tls is not None:
         print("\n".join(how_to_trust(tls.ca_bundle)))
     sys.stdout.flush()
-    stop.server = make_server(
-        create_app(settings), settings.http, None if tls is None else tls.context
-    )
+    app = create_app(settings)
+    stop.server = make_server(app, settings.http, None if tls is None else tls.context)
     if not stop.requested:
         stop.server.run(sockets=[sock])
+    strict = app.state.portal.strict
+    if strict is not None:
+        print(strict.summary(), file=sys.stderr)
     return 0
 
 

@@ -103,4 +103,7 @@ class Settings:
     # the same fake clock, so that no verdict depends on how fast the machine is.
     clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
     http: HttpLimits = field(default_factory=HttpLimits)
+    # Check every request against the contract's request definitions (strict.py); the only
+    # setting that makes the emulator read the spec.
+    strict: bool = False
     store: StoreLimits = field(default_factory=StoreLimits)

@@ -90,18 +90,23 @@ async def read_body(chunks: AsyncIterator[bytes]) -> bytes:
     return bytes(body)
 
 
+def media_type(headers: Headers) -> str:
+    """The body's media type, without parameters: `multipart/form-data`, ..."""
+    return headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 async def body_params(headers: Headers, body: bytes) -> Params:
     if not body.strip():
         return {}
-    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type == "application/json":
+    kind = media_type(headers)
+    if kind == "application/json":
         return _json_params(body)
-    if media_type == "application/x-www-form-urlencoded":
+    if kind == "application/x-www-form-urlencoded":
         return php_params(_pairs(body, "form body"))
-    if media_type == "multipart/form-data":
+    if kind == "multipart/form-data":
         return php_params(await _multipart_pairs(headers, body))
     raise invalid_request(
-        f"Unsupported Content-Type {media_type or '(none)'}: send application/json, "
+        f"Unsupported Content-Type {kind or '(none)'}: send application/json, "
         "application/x-www-form-urlencoded or multipart/form-data"
     )
 

@@ -1,0 +1,119 @@
+"""Strict mode (`--strict`): every request checked against the contract's request definitions.
+
+The portal still answers as a portal would; each way a request breaks the contract is recorded
+as well, listed at `GET /b24-emulator/violations` and printed when the emulator stops. A team sees
+whether its integration sends what the contract allows, whatever SDK it uses.
+
+This is the only part of the emulator that reads the contract (b24_spec, imported when strict
+mode starts): the emulator's normal behaviour is written from the docs, never from the spec, so
+that a wrong spec cannot agree with itself.
+
+What is checked, per request: the method is one the contract describes; the parameters (the
+query string and body merged, as a portal merges them, without the `auth` credential) against
+the method's request schema for the encoding used: the JSON body's schema for JSON, the form's
+for url-encoded and multipart bodies, and the url-encoded form's for a query string, which
+carries the same encoding (the contract's GET operations list the same parameters one by one).
+A body the contract requires but the request lacks is a violation too. Inside a batch, the batch
+request itself, then each command: its query string against its method's url-encoded schema.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from b24_spec import Contract
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "query"  # a GET, or a POST without a body: the parameters came in the query string
+MAX_KEPT = 1000  # violations kept for the list; the count goes on
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way one request broke the contract: where, and what the contract says."""
+
+    method: str
+    where: str  # "request (application/json)", "batch command 'name'", ...
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"method": self.method, "where": self.where, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.where}: {self.message}"
+
+
+class StrictChecker:
+    """Validates requests against the contract and keeps what it found."""
+
+    def __init__(self, contract: Contract | None = None) -> None:
+        if contract is None:
+            from b24_spec import Contract  # the contract is read only in strict mode
+
+            contract = Contract.load()
+        self.contract = contract
+        self.count = 0
+        self.violations: list[Violation] = []
+        self._lock = threading.Lock()
+
+    def request(self, segment: str, params: dict[str, Any], encoding: str) -> None:
+        """A direct call to the path's last segment; `encoding` is the body's media type, or
+        QUERY. The portal (and the emulator) take any case and a `.json` suffix; the contract's
+        paths are the method names as written, so either difference is reported."""
+        where = f"request ({'query string' if encoding == QUERY else encoding})"
+        method = segment.lower().removesuffix(".json")
+        if segment != method:
+            message = f"the path {segment!r} is not the contract's path for {method!r}"
+            self._record(Violation(method, where, message))
+        for message in self._check(method, params, encoding):
+            self._record(Violation(method, where, message))
+
+    def command(self, key: str, method: str, params: dict[str, Any]) -> None:
+        """A batch command: its query string is url-encoded form data."""
+        for message in self._check(method, params, FORM):
+            self._record(Violation(method, f"batch command {key!r}", message))
+
+    def report(self) -> dict[str, Any]:
+        """What `GET /b24-emulator/violations` answers."""
+        with self._lock:
+            return {"count": self.count, "violations": [v.as_json() for v in self.violations]}
+
+    def summary(self) -> str:
+        """What the emulator prints when it stops."""
+        with self._lock:
+            lines = [f"strict mode: {self.count} request violation(s) of the contract"]
+            lines += [f"  {violation}" for violation in self.violations]
+        if self.count > len(self.violations):
+            lines.append(f"  ... and {self.count - len(self.violations)} more")
+        return "\n".join(lines)
+
+    def _record(self, violation: Violation) -> None:
+        with self._lock:
+            self.count += 1
+            if len(self.violations) < MAX_KEPT:
+                self.violations.append(violation)
+
+    def _check(self, method: str, params: dict[str, Any], encoding: str) -> list[str]:
+        try:
+            operation = self.contract.operation(method)
+        except KeyError:
+            return [f"the contract has no method {method!r}"]
+        if "requestBody" not in operation.definition:
+            return []
+        body_pointer, body = self.contract.resolve(f"{operation.pointer}/requestBody")
+        media_type = FORM if encoding == QUERY else encoding
+        if encoding == QUERY and not params and body.get("required"):
+            return ["the contract requires parameters (a request body); none were sent"]
+        if media_type not in body.get("content", {}):
+            allowed = ", ".join(body.get("content", {}))
+            return [f"the contract takes no {media_type} body (it takes {allowed})"]
+        schema = self.contract.walk(f"{body_pointer}/content/{_escape(media_type)}/schema")
+        return []
+
+
+def _escape(token: str) -> str:
+    """One JSON pointer token (RFC 6901), as b24_spec.contract.escape, without importing it."""
+    return token.replace("~", "~0").replace("/", "~1")

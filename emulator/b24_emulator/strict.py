@@ -111,7 +111,7 @@ class StrictChecker:
             allowed = ", ".join(body.get("content", {}))
             return [f"the contract takes no {media_type} body (it takes {allowed})"]
         schema = self.contract.walk(f"{body_pointer}/content/{_escape(media_type)}/schema")
-        return []
+        return self.contract.violations(params, self.contract.schema_at(schema))
 
 
 def _escape(token: str) -> str:

@@ -26,6 +26,7 @@ from b24_emulator.config import MISSED_CALL, HttpLimits, OAuthToken, Settings, W
 from b24_emulator.limits import CLOUD_RATE_LIMIT, RateLimit
 from b24_emulator.server import HOST, bind, make_server, with_default_webhook
 from b24_emulator.store import Badge
+from b24_emulator.strict import StrictModeUnavailable
 from b24_emulator.tls import CA_BUNDLE_NAME, LocalTLS, how_to_trust, local_tls
 
 
@@ -205,6 +206,11 @@ def _run(
     sock: socket.socket,
     tls: LocalTLS | None,
 ) -> int:
+    try:
+        app = create_app(settings)
+    except StrictModeUnavailable as error:
+        print(f"b24-emulator: {error}", file=sys.stderr)
+        return 2
     base_url = f"{'http' if tls is None else 'https'}://{HOST}:{sock.getsockname()[1]}"
     print(f"b24-emulator listening on {base_url}")
     if settings is not configured:  # the generated webhook is ours to show
@@ -217,7 +223,6 @@ def _run(
     if tls is not None:
         print("\n".join(how_to_trust(tls.ca_bundle)))
     sys.stdout.flush()
-    app = create_app(settings)
     stop.server = make_server(app, settings.http, None if tls is None else tls.context)
     if not stop.requested:
         stop.server.run(sockets=[sock])

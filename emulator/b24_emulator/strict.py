@@ -31,6 +31,10 @@ QUERY = "query"  # a GET, or a POST without a body: the parameters came in the q
 MAX_KEPT = 1000  # violations kept for the list; the count goes on
 
 
+class StrictModeUnavailable(RuntimeError):
+    """b24_spec cannot be imported: the emulator runs, but cannot check requests."""
+
+
 @dataclass(frozen=True)
 class Violation:
     """One way one request broke the contract: where, and what the contract says."""
@@ -51,8 +55,13 @@ class StrictChecker:
 
     def __init__(self, contract: Contract | None = None) -> None:
         if contract is None:
-            from b24_spec import Contract  # the contract is read only in strict mode
-
+            try:
+                from b24_spec import Contract  # the contract is read only in strict mode
+            except ImportError:
+                raise StrictModeUnavailable(
+                    "strict mode needs the contract reader b24_spec: run from the toolkit's "
+                    "clone, or install b24-conformance beside b24-emulator"
+                ) from None
             contract = Contract.load()
         self.contract = contract
         self.count = 0

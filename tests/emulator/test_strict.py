@@ -106,3 +106,18 @@ def test_the_command_prints_the_violations_when_it_stops() -> None:
     assert "strict mode: 1 request violation(s) of the contract" in printed
     assert f"{GET} request (application/json)" in printed
     assert ADMIN.code not in printed
+
+
+def test_without_the_contract_reader_strict_mode_is_a_clear_error() -> None:
+    code = (
+        "import sys; sys.modules['b24_spec'] = None\n"  # as if b24-conformance were not installed
+        "from b24_emulator.cli import main\n"
+        "sys.exit(main(['--strict']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert "strict mode needs the contract reader b24_spec" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout == "", "nothing is served, no URL is printed"

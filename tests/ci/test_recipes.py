@@ -167,7 +167,7 @@ def test_the_nightly_publishes_its_reports() -> None:
         'cat reports/summary.md >> "$GITHUB_STEP_SUMMARY"'
     )
     upload = step("Upload the reports")["with"]["path"].split()
-    assert upload == ["reports/summary.md", "reports/junit.xml"]
+    assert upload == ["reports/summary.md", "reports/junit.xml", "reports/cleanup/"]
     publish = step("Publish junit.xml")
     assert publish["uses"].startswith("mikepenz/action-junit-report@")
     assert publish["with"]["report_paths"] == "reports/junit.xml"
@@ -184,6 +184,8 @@ def test_the_failure_steps_tell_violations_from_could_not_check() -> None:
     assert "always()" in cleanup["if"]
     assert "inputs.allow-writes" in cleanup["if"]
     assert "b24-conformance --cleanup" in cleanup["run"]
+    names = [s["name"] for s in nightly_steps()]
+    assert names.index(cleanup["name"]) == names.index("Check the portal") + 1
 
 
 # The nightly workflow: its shell, run -----------------------------------------------------------

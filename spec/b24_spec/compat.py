@@ -86,6 +86,8 @@ class Change:
 
 @dataclass(frozen=True, order=True)
 class Version:
+    """`info.version` as MAJOR.MINOR.PATCH: only a raised major part releases breaking changes."""
+
     major: int
     minor: int
     patch: int
@@ -307,6 +309,7 @@ def _types(schema: Node) -> set[str] | None:
 
 
 def type_changed(old: Node, new: Node, direction: Direction) -> Iterator[str]:
+    """A lost JSON type refuses requests; a gained one is an answer the models cannot read."""
     old_types, new_types = _types(old), _types(new)
     if old_types == new_types:
         return
@@ -331,6 +334,7 @@ def _allowed(schema: Node) -> list[Any] | None:
 
 
 def enum_changed(old: Node, new: Node, direction: Direction) -> Iterator[str]:
+    """A value removed refuses requests; a value added is an answer a typed enum cannot read."""
     old_values, new_values = _allowed(old), _allowed(new)
     if old_values == new_values:
         return
@@ -347,6 +351,8 @@ def enum_changed(old: Node, new: Node, direction: Direction) -> Iterator[str]:
 
 
 def required_changed(old: Node, new: Node, direction: Direction) -> Iterator[str]:
+    """A new required request field breaks every existing call; a response field no longer
+    required becomes an attribute that may be unset."""
     old_required, new_required = set(old.get("required", [])), set(new.get("required", []))
     if direction is Direction.REQUEST:
         for name in sorted(new_required - old_required):
@@ -357,6 +363,7 @@ def required_changed(old: Node, new: Node, direction: Direction) -> Iterator[str
 
 
 def bounds_changed(old: Node, new: Node, direction: Direction) -> Iterator[str]:
+    """Tighter bounds refuse requests; looser ones let answers past what consumers assumed."""
     for keyword in (*_LOWER_BOUNDS, *_UPPER_BOUNDS):
         before, after = old.get(keyword), new.get(keyword)
         if before == after:
@@ -373,6 +380,8 @@ def bounds_changed(old: Node, new: Node, direction: Direction) -> Iterator[str]:
 
 
 def pattern_changed(old: Node, new: Node, direction: Direction) -> Iterator[str]:
+    """Patterns cannot be compared: a new or changed one may refuse requests, a changed or
+    dropped one may let other answers through."""
     before, after = old.get("pattern"), new.get("pattern")
     if before == after:
         return
@@ -383,12 +392,15 @@ def pattern_changed(old: Node, new: Node, direction: Direction) -> Iterator[str]
 
 
 def format_changed(old: Node, new: Node, direction: Direction) -> Iterator[str]:
+    """The generator types by format (`date-time` is a `datetime`), so any change retypes."""
     before, after = old.get("format"), new.get("format")
     if before != after:
         yield f"format {before!r} -> {after!r}: the generated attribute's type changes"
 
 
 def additional_properties_closed(old: Node, new: Node, direction: Direction) -> Iterator[str]:
+    """Closing a request object refuses extra fields; answers may always carry more (the
+    contract tolerates unknown fields everywhere), so only requests are judged."""
     closed = new.get("additionalProperties") is False
     if direction is Direction.REQUEST and closed and old.get("additionalProperties") is not False:
         yield "request additionalProperties closed: extra fields are refused now"
@@ -512,6 +524,7 @@ def _shown(path: Path) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The step of ./scripts/test: 0 compatible (or a new major version), 1 breaking, 2 unusable."""
     parser = argparse.ArgumentParser(
         prog="python -m b24_spec.compat",
         description="Fail when the contract breaks consumers of the last release "

@@ -16,10 +16,11 @@ from schemathesis.core.failures import FailureGroup
 
 from b24_conformance.checks import BITRIX_CHECKS
 from b24_conformance.model import PortalModel
-from b24_conformance.operations import method_of, operation_id, parameters
+from b24_conformance.operations import operation_id, parameters
 from b24_conformance.safety import WRITE_METHODS, confine
 from b24_conformance.target import Target
 from b24_conformance.violations import from_failures
+from b24_spec.methods import method_of
 
 
 def make_safe(case: Case[Any], target: Target, prefix: str) -> None:

@@ -14,9 +14,10 @@ from typing import Any
 from schemathesis import Case, CheckContext, Response
 
 from b24_conformance.checks import json_or_none
-from b24_conformance.operations import method_of, operation_id, parameters, typed
+from b24_conformance.operations import operation_id, parameters, typed
+from b24_conformance.safety import BADGE_PARAMETERS
+from b24_spec.methods import ADD, DELETE, GET, LIST, method_of
 
-ADD, GET, LIST, DELETE = (f"crm.activity.badge.{m}" for m in ("add", "get", "list", "delete"))
 _GONE = None  # the model's value for a code the portal deleted
 
 
@@ -48,7 +49,7 @@ class PortalModel:
             if status == 200 and known and stored is not _GONE:
                 raise AssertionError(f"add of {code!r} succeeded although that code exists")
             if status == 200:
-                sent = {key: params.get(key) for key in ("code", "title", "value", "type")}
+                sent = {key: params.get(key) for key in sorted(BADGE_PARAMETERS)}
                 self._badges[code] = sent if exact else {"code": code, "type": params.get("type")}
         elif method == GET and known:
             if stored is _GONE and status == 200:

@@ -24,13 +24,16 @@ import httpx
 
 from b24_conformance.checks import json_or_none
 from b24_conformance.target import Target
+from b24_spec import Contract
+from b24_spec.methods import ADD, DELETE, LIST
 
 FAMILY_PREFIX = "b24ct-"
 # What `--cleanup` removes: codes of any run, `b24ct-<8 hex digits>-...`, and nothing else (a
 # customer's badge that merely starts with `b24ct-` is not ours).
 ANY_RUN = re.compile(r"b24ct-[0-9a-f]{8}-")
-WRITE_METHODS = frozenset({"crm.activity.badge.add", "crm.activity.badge.delete"})
-BADGE_PARAMETERS = frozenset({"code", "title", "value", "type"})
+_CONTRACT = Contract.load()
+WRITE_METHODS = _CONTRACT.writing_methods()  # x-b24-writes in the spec: add and delete
+BADGE_PARAMETERS = _CONTRACT.request_parameters(ADD)  # code, title, value, type
 MAX_PAGES = 1000
 
 
@@ -86,7 +89,7 @@ def clean_up(target: Target, owned: Callable[[str], bool]) -> CleanupResult:
 
 
 def _delete(target: Target, code: str, result: CleanupResult) -> None:
-    answer = target.post("crm.activity.badge.delete", {"code": code})
+    answer = target.post(DELETE, {"code": code})
     body = json_or_none(answer.content)
     if answer.status_code == 200:
         result.deleted.append(code)
@@ -99,7 +102,7 @@ def _listed(target: Target, owned: Callable[[str], bool]) -> list[str]:
     codes: list[str] = []
     start: int | None = 0
     for _ in range(MAX_PAGES):
-        answer = target.post("crm.activity.badge.list", {"start": start} if start else {}).json()
+        answer = target.post(LIST, {"start": start} if start else {}).json()
         badges = answer["result"]["badges"]
         found = [badge.get("code") for badge in badges if isinstance(badge, dict)]
         codes += [code for code in found if isinstance(code, str) and owned(code)]

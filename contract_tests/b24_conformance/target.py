@@ -26,13 +26,23 @@ import requests
 
 from b24_badge_client import BadgeClient, BitrixTransport, RateLimit, RetryPolicy, Webhook
 from b24_badge_client.answers import masked
-from b24_badge_client.credentials import NoCredentials, method_name
+from b24_badge_client.credentials import NoCredentials
 from b24_badge_client.pacing import Pacer
+from b24_spec.media import FORM, JSON, MULTIPART, media_type
+from b24_spec.methods import ADD, method_name
 
 # The suite's patience with a rate-limited portal: enough retries to ride out a burst, and at
 # most two minutes' wait for an operating-time block (a conformance run is light).
 SUITE_RETRY = RetryPolicy(max_retries=6, backoff=1.0, max_backoff=20.0, max_operation_wait=120.0)
 TIMEOUT = 30.0
+
+
+def answer_model(name: str) -> Any:
+    """The generated client's model of the spec's component schema `name` (the generator names
+    each model after its schema); AttributeError when the client has none."""
+    from b24_badge_client._generated import models
+
+    return getattr(models, name)
 
 
 class BudgetExhausted(Exception):
@@ -65,14 +75,14 @@ def code_of(request: httpx.Request) -> str | None:
 
 def _code_of(request: httpx.Request) -> str | None:
     code = request.url.params.get("code")
-    media_type = request.headers.get("content-type", "").split(";")[0].strip()
+    kind = media_type(request.headers)
     content = request.read()
-    if media_type == "application/json":
+    if kind == JSON:
         body = json.loads(content or b"null")
         code = body.get("code") if isinstance(body, dict) else code
-    elif media_type == "application/x-www-form-urlencoded":
+    elif kind == FORM:
         code = parse_qs(content.decode("utf-8", "replace")).get("code", [code])[0]
-    elif media_type == "multipart/form-data":
+    elif kind == MULTIPART:
         head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
         for part in email.message_from_bytes(head + content, policy=email.policy.HTTP).iter_parts():
             if part.get_param("name", header="content-disposition") == "code":
@@ -101,7 +111,7 @@ class RunTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.budget.spend()
-        adding = method_name(request.url.path) == "crm.activity.badge.add"
+        adding = method_name(request.url.path) == ADD
         if adding and (code := code_of(request)) is not None:
             self.written.add(code)
         if self._pacer is not None and (wait := self._pacer.reserve()):

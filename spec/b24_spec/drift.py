@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from b24_spec.contract import SPEC_PATH, Contract, Schema
+from b24_spec.methods import FAMILY, method_name
 
-METHOD_PAGE_GLOB = "crm-activity-badge-*.md"
-METHODS = ("add", "get", "list", "delete")
+METHOD_PAGE_GLOB = FAMILY.replace(".", "-") + "-*.md"  # crm-activity-badge-get.md
 _STATUS = re.compile(r"HTTP[- ](?:статус|status)\s*:\s*\*\*(\d{3})\*\*", re.IGNORECASE)
 _FENCE_OPEN = re.compile(r"^\s*```json\s*$")
 _FENCE_CLOSE = re.compile(r"^\s*```\s*$")
@@ -88,7 +88,7 @@ def _check(contract: Contract, finding: Finding, instance: object, schema: Schem
 
 
 def check_method_page(contract: Contract, page: Path) -> list[Finding]:
-    method = "crm.activity.badge." + page.stem.removeprefix("crm-activity-badge-")
+    method = method_name(page.stem.replace("-", "."))  # crm-activity-badge-get.md
     findings: list[Finding] = []
     try:
         contract.operation(method)
@@ -145,10 +145,10 @@ def check_time_page(contract: Contract, page: Path) -> list[Finding]:
 def check_docs(contract: Contract, docs: Path) -> list[Finding]:
     findings: list[Finding] = []
     for folder in sorted({page.parent for page in docs.rglob(METHOD_PAGE_GLOB)}):
-        for method in METHODS:
-            page = folder / f"crm-activity-badge-{method}.md"
+        for method in contract.methods():
+            page = folder / f"{method.replace('.', '-')}.md"
             if not page.exists():
-                findings.append(Finding(page, 1, f"crm.activity.badge.{method}", ["page missing"]))
+                findings.append(Finding(page, 1, method, ["page missing"]))
         for page in sorted(folder.glob(METHOD_PAGE_GLOB)):
             findings.extend(check_method_page(contract, page))
         if (folder / "index.md").exists():

@@ -1,7 +1,12 @@
-"""Running b24-conformance as its users do: a separate process, against a portal on loopback."""
+"""Running b24-conformance against portals on loopback: in process (`conformance`, the default:
+`b24_conformance.cli.main` called directly, output captured) or as its users do, a separate
+process (`conformance_process`, for what needs one: signals, the console script, exit codes of a
+real process)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -11,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from b24_conformance import cli
 from b24_emulator import RunningEmulator, Settings, Webhook
 
 CODE = "s3cr3t-conformance-hook"  # the webhook code every artefact is searched for
@@ -44,23 +50,43 @@ class Run:
 Conformance = Callable[..., Run]
 
 
-@pytest.fixture
-def conformance(tmp_path: Path) -> Conformance:
-    """Run b24-conformance with these arguments (plus --report-dir) in a fresh directory."""
+def _dirs(tmp_path: Path) -> tuple[Path, Path]:
+    workdir, report_dir = tmp_path / "cwd", tmp_path / "report"
+    workdir.mkdir(exist_ok=True)
+    return workdir, report_dir
 
-    def run(*args: str, timeout: float = 300) -> Run:
-        workdir, report_dir = tmp_path / "cwd", tmp_path / "report"
-        workdir.mkdir(exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if k != "B24_WEBHOOK_URL"}
+
+@pytest.fixture
+def conformance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Conformance:
+    """Run b24-conformance in this process with these arguments (plus --report-dir), in a
+    fresh working directory, and capture what it prints."""
+
+    def run(*args: str) -> Run:
+        workdir, report_dir = _dirs(tmp_path)
+        monkeypatch.chdir(workdir)
+        monkeypatch.delenv("B24_WEBHOOK_URL", raising=False)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = cli.main(["--report-dir", str(report_dir), *args])
+            except SystemExit as exit:  # argparse refusing an option
+                status = int(exit.code or 0)
+        return Run(status, out.getvalue(), err.getvalue(), report_dir, workdir)
+
+    return run
+
+
+@pytest.fixture
+def conformance_process(tmp_path: Path) -> Conformance:
+    """Run the b24-conformance console script as a separate process, as its users do."""
+
+    def run(*args: str, timeout: float = 300, env: dict[str, str] | None = None) -> Run:
+        workdir, report_dir = _dirs(tmp_path)
+        environment = {k: v for k, v in os.environ.items() if k != "B24_WEBHOOK_URL"}
         done = subprocess.run(
-            [
-                str(Path(sys.executable).with_name("b24-conformance")),
-                "--report-dir",
-                str(report_dir),
-                *args,
-            ],
+            [command(), "--report-dir", str(report_dir), *args],
             cwd=workdir,
-            env=env,
+            env={**environment, **(env or {})},
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -69,6 +95,10 @@ def conformance(tmp_path: Path) -> Conformance:
         return Run(done.returncode, done.stdout, done.stderr, report_dir, workdir)
 
     return run
+
+
+def command() -> str:
+    return str(Path(sys.executable).with_name("b24-conformance"))
 
 
 def url_of(portal: RunningEmulator) -> str:

@@ -12,12 +12,9 @@ from typing import Any
 import pytest
 
 from b24_conformance.checks import json_or_none
-from b24_conformance.settings import current
 from b24_conformance.target import Target
 from b24_conformance.violations import ContractViolated, violation
-
-RUN = current()
-writes_only = pytest.mark.skipif(not RUN.target.writes, reason="read-only run")
+from b24_spec.methods import ADD, DELETE, GET
 
 
 def expect_rejection(target: Target, method: str, params: Any, why: str) -> None:
@@ -32,27 +29,25 @@ def expect_rejection(target: Target, method: str, params: Any, why: str) -> None
 
 
 def test_get_without_code(target: Target) -> None:
-    expect_rejection(target, "crm.activity.badge.get", {}, "code is required")
+    expect_rejection(target, GET, {}, "code is required")
 
 
 def test_get_with_an_object_as_code(target: Target) -> None:
-    expect_rejection(
-        target, "crm.activity.badge.get", {"code": {"x": "y"}}, "code must be a string"
-    )
+    expect_rejection(target, GET, {"code": {"x": "y"}}, "code must be a string")
 
 
-@writes_only
+@pytest.mark.b24_writes
 def test_add_without_title_value_and_type(target: Target) -> None:
     params = {"code": f"{target.prefix}args-incomplete"}
-    expect_rejection(target, "crm.activity.badge.add", params, "title, value and type are required")
+    expect_rejection(target, ADD, params, "title, value and type are required")
 
 
-@writes_only
+@pytest.mark.b24_writes
 def test_add_with_an_undocumented_type(target: Target) -> None:
     params = {"code": f"{target.prefix}args-type", "title": "T", "value": "V", "type": "info"}
-    expect_rejection(target, "crm.activity.badge.add", params, "type 'info' is not one of the five")
+    expect_rejection(target, ADD, params, "type 'info' is not one of the five")
 
 
-@writes_only
+@pytest.mark.b24_writes
 def test_delete_without_code(target: Target) -> None:
-    expect_rejection(target, "crm.activity.badge.delete", {}, "code is required")
+    expect_rejection(target, DELETE, {}, "code is required")

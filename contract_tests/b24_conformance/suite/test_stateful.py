@@ -14,20 +14,21 @@ from typing import Any
 import hypothesis
 import pytest
 import schemathesis
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from b24_conformance import cases, schemas
+from b24_conformance import cases
 from b24_conformance.model import PortalModel
-from b24_conformance.settings import RunSettings, current
+from b24_conformance.settings import RunSettings
 from b24_conformance.target import Target
 
-RUN = current()
 
-
-@pytest.mark.skipif(not RUN.target.writes, reason="read-only run: the links all write")
-def test_links(target: Target, model: PortalModel, settings: RunSettings) -> None:
+@pytest.mark.b24_writes  # the links all write
+def test_links(
+    target: Target, model: PortalModel, settings: RunSettings, positive_schema: OpenApiSchema
+) -> None:
     scenarios = itertools.count()
 
-    class Scenario(schemas.positive(settings).as_state_machine()):  # type: ignore[misc]
+    class Scenario(positive_schema.as_state_machine()):  # type: ignore[misc]
         def setup(self) -> None:
             self.prefix = f"{target.prefix}s{next(scenarios)}-"
 

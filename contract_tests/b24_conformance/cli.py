@@ -43,6 +43,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
 def _checked_rate_limit(text: str) -> str:
     try:
         parse_rate_limit(text)  # refuse a malformed value at parse time
@@ -83,9 +90,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, help="random seed, to repeat a run")
     parser.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=Options.deadline,
+        metavar="SECONDS",
+        help=f"stop checking after this long (default {Options.deadline:g}); exit 2",
+    )
+    parser.add_argument(
+        "--journal",
+        type=Path,
+        help="where to journal every code before it is added (default:\n"
+        "$B24_CONFORMANCE_JOURNAL or ~/.local/state/b24-conformance/journal.jsonl)",
+    )
+    parser.add_argument(
         "--cleanup",
         action="store_true",
-        help="only delete badges left by earlier runs (codes b24ct-<run id>-...)",
+        help="only delete the badges earlier runs on this portal journaled, and list them",
     )
     return parser
 
@@ -99,6 +119,8 @@ def _options(args: argparse.Namespace) -> Options:
         seed=args.seed,
         rate_limit=args.rate_limit,
         max_requests=args.max_requests,
+        deadline=args.deadline,
+        journal=args.journal,
     )
 
 
@@ -136,6 +158,7 @@ def _check(run: Run, report_dir: Path | None) -> None:
     with _scratch_hypothesis_home():
         status = pytest.main(_pytest_args(report_dir), plugins=[plugin])
     if status == pytest.ExitCode.INTERRUPTED:
+        report.interrupted = True
         report.errors.append(("run", "interrupted"))
     elif status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         report.errors.append(("run", f"the suite did not run (pytest exit {int(status)})"))
@@ -162,8 +185,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def exit_status(report: Report) -> int:
-    """1 for violations, 2 for a run that could not finish or left badges, else 0."""
-    if report.violations:
+    """1 for violations, 2 for a run that could not finish or left badges, else 0; an
+    interrupted run is 2 whatever it found: it did not check everything."""
+    if report.violations and not report.interrupted:
         return VIOLATIONS
     if report.errors or report.cleanup is None or not report.cleanup.clean:
         return USAGE

@@ -28,6 +28,7 @@ from collections.abc import Generator, Iterator
 from contextlib import ExitStack
 from typing import Any
 
+import httpx
 import pytest
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
@@ -35,13 +36,15 @@ from b24_conformance import schemas
 from b24_conformance.model import PortalModel
 from b24_conformance.run import Run, UsageError, open_run, parse_rate_limit
 from b24_conformance.settings import PROFILES, Options, RunSettings
-from b24_conformance.target import BudgetExhausted, Target
-from b24_conformance.violations import ContractViolated
+from b24_conformance.target import BudgetExhausted, DeadlineExceeded, Target
+from b24_conformance.violations import ContractViolated, Violation, curl
+from b24_spec.methods import method_name
 
 SUITE = "b24_conformance.suite"
 MARKERS = {
     "b24_writes": "the test adds or deletes badges: left out of read-only runs",
     "b24_negative": "the test sends invalid data: only with --b24-negative or the bundled emulator",
+    "b24_bundled": "the test could harm a broken portal's data: only against the bundled emulator",
 }
 
 
@@ -100,6 +103,25 @@ def _leaves(error: BaseException) -> Iterator[BaseException]:
         yield error
         if error.__cause__ is not None:
             yield from _leaves(error.__cause__)
+
+
+DEADLINE = "the run's deadline passed"
+
+
+def _violations(error: BaseException) -> list[Violation]:
+    """The violations an exception stands for: those of ContractViolated, and the portal
+    deviations that surface as transport errors (an answer whose Content-Encoding lies)."""
+    if isinstance(error, ContractViolated):
+        return error.violations
+    if isinstance(error, httpx.DecodingError):
+        message = (
+            f"the answer cannot be decoded as its Content-Encoding says ({error}): a portal "
+            "must send the body in the encoding it names"
+        )
+        request = error.request  # httpx sets it on every error raised while sending
+        method = method_name(request.url.path)
+        return [Violation(method, "content encoding", message, curl(request), "(undecodable)")]
+    return []
 
 
 def _in_suite(item: pytest.Item) -> bool:
@@ -162,6 +184,7 @@ class ConformancePlugin:
         left_out = {
             "b24_writes": not self.options.writes,
             "b24_negative": not self.options.sends_invalid_data,
+            "b24_bundled": not self.options.bundled,
         }
         kept: list[pytest.Item] = []
         deselected: list[pytest.Item] = []
@@ -196,12 +219,18 @@ class ConformancePlugin:
                 outcomes[report.outcome] += 1
             return report
         leaves = list(_leaves(call.excinfo.value))
-        found = [
-            v for leaf in leaves if isinstance(leaf, ContractViolated) for v in leaf.violations
-        ]
+        found = [v for leaf in leaves for v in _violations(leaf)]
         if found:
             self.run.report.add_violations(item.nodeid, found)
             report.longrepr = "\n\n".join(v.render() for v in found)
+        elif any(isinstance(leaf, DeadlineExceeded) for leaf in leaves):
+            if not any(test == "run" and DEADLINE in text for test, text in self.run.report.errors):
+                limit = f"{self.options.deadline:g} s"
+                self.run.report.errors.append(
+                    ("run", f"{DEADLINE} ({limit}): checks were left out")
+                )
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), 0, f"skipped: {DEADLINE}")
         elif any(isinstance(leaf, BudgetExhausted) for leaf in leaves):
             self.run.report.budget_exhausted = True
             report.outcome = "skipped"

@@ -24,6 +24,7 @@ class Report:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (test, message)
     outcomes: Counter[str] = field(default_factory=Counter)
     budget_exhausted: bool = False
+    interrupted: bool = False  # Ctrl-C or SIGTERM: what was found is reported, but exit is 2
     requests: Counter[str] = field(default_factory=Counter)
     cleanup: CleanupResult | None = None
     seconds: float = 0.0
@@ -36,6 +37,9 @@ class Report:
                 seen.add((found.operation, found.check, found.message))
 
     def verdict(self) -> str:
+        if self.interrupted:
+            found = f", {len(self.violations)} violation(s) so far" if self.violations else ""
+            return f"INCOMPLETE: interrupted{found}"
         if self.violations:
             return f"DOES NOT CONFORM: {len(self.violations)} violation(s)"
         if self.errors:
@@ -109,8 +113,10 @@ class Report:
     def _cleanup(self) -> str:
         assert self.cleanup is not None
         text = f"{len(self.cleanup.deleted)} badge(s) of this run deleted"
+        if self.cleanup.deleted:
+            text += f" ({', '.join(map(repr, self.cleanup.deleted))})"
         if self.cleanup.left:
-            text += f"; LEFT BEHIND: {', '.join(self.cleanup.left)}"
+            text += f"; LEFT BEHIND: {', '.join(map(repr, self.cleanup.left))}"
         if self.cleanup.error:
             text += f"; FAILED: {self.cleanup.error}"
         return text

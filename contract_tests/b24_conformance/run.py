@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from signal import SIGINT, SIGTERM
@@ -18,11 +18,13 @@ from signal import SIGINT, SIGTERM
 import httpx
 
 from b24_badge_client import RateLimit
+from b24_conformance.checks import json_or_none
+from b24_conformance.journal import default_path
 from b24_conformance.model import PortalModel
 from b24_conformance.report import Report
-from b24_conformance.safety import CleanupResult, clean_up, new_run_prefix, owned_by_any_run
+from b24_conformance.safety import CleanupResult, clean_up, new_run_prefix
 from b24_conformance.settings import CLOUD_PACE, PROFILES, Options, RunSettings
-from b24_conformance.target import Target
+from b24_conformance.target import DeadlineExceeded, Target
 from b24_spec.methods import LIST
 
 
@@ -68,6 +70,9 @@ def _portal(options: Options) -> Iterator[str]:
         yield emulator.webhook_url()
 
 
+CLEANUP_SECONDS = 120.0  # a cleanup that cannot finish in two minutes says what it left
+
+
 def _target(options: Options, url: str) -> Target:
     # The bundled emulator is ours and unthrottled; a portal gets the cloud's pace by default.
     try:
@@ -81,21 +86,38 @@ def _target(options: Options, url: str) -> Target:
             rate_limit=rate_limit,
             max_requests=options.max_requests,
             prefix=new_run_prefix(),
+            journal_path=None if options.bundled else (options.journal or default_path()),
         )
     except ValueError as error:  # not a webhook URL, plain http to a remote host, a bad pace
         raise UsageError(str(error)) from None
 
 
 def _reachable(target: Target) -> None:
-    """One list call before the suite: an unreachable portal or refused credentials is exit 2."""
+    """One list call before the suite (after the transport's retries of a rate limit): a portal
+    that cannot be reached, has moved, refuses the webhook or is unavailable is exit 2, at once.
+    """
     try:
         response = target.post(LIST, {})
+    except httpx.DecodingError:
+        return  # it answered, in an encoding it lies about: the suite names that deviation
     except httpx.HTTPError as error:
         raise UsageError(f"the portal cannot be reached: {target.redact(str(error))}") from None
-    if response.status_code in (401, 403):
-        raise UsageError(
-            f"the portal refused the webhook (HTTP {response.status_code}): check the URL"
-        )
+    except DeadlineExceeded:
+        raise UsageError("the portal did not answer within the run's deadline") from None
+    status = response.status_code
+    if 300 <= status < 400:
+        location = target.redact(response.headers.get("location", "(no Location)"))
+        raise UsageError(f"the portal moved (HTTP {status}, Location: {location}): check the URL")
+    if status in (401, 403):
+        raise UsageError(f"the portal refused the webhook (HTTP {status}): check the URL")
+    if status in (429, 503):
+        code = _error_code(response)
+        raise UsageError(f"the portal is unavailable (HTTP {status} {code}): try again later")
+
+
+def _error_code(response: httpx.Response) -> str:
+    body = json_or_none(response.content)
+    return str(body.get("error", "")) if isinstance(body, dict) else ""
 
 
 def _pace(target: Target) -> str:
@@ -121,13 +143,14 @@ def open_run(options: Options, *, cleanup_only: bool = False) -> Iterator[Run]:
         settings = RunSettings(
             target, PROFILES[options.profile], options.sends_invalid_data, options.seed
         )
+        target.transport.time_left(options.deadline)
         try:
             _reachable(target)
             yield Run(options, settings, report, PortalModel())
         finally:
             # Always, read-only runs included: cleanup is cheap, and trusts nothing the run
             # believes about what it sent.
-            report.cleanup = cleanup(target, everything=cleanup_only)
+            report.cleanup = cleanup(target, earlier_runs=cleanup_only)
             report.requests = target.budget.per_part
             report.seconds = time.monotonic() - started
             target.close()
@@ -148,10 +171,17 @@ def _signals_held() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def cleanup(target: Target, everything: bool) -> CleanupResult:
-    """Delete what this run wrote (or, with `everything`, what any run left), whatever the
-    budget says, with Ctrl-C and SIGTERM held off: a half-done cleanup leaves badges."""
-    owned = owned_by_any_run if everything else lambda code: code.startswith(target.prefix)
+def cleanup(target: Target, earlier_runs: bool) -> CleanupResult:
+    """Delete what this run wrote (or, with `earlier_runs`, what the journal says earlier runs
+    on this portal left), whatever the budget says, within CLEANUP_SECONDS, with Ctrl-C and
+    SIGTERM held off: a half-done cleanup leaves badges."""
+    if earlier_runs:
+        codes = set() if target.journal is None else set(target.journal.pending())
+        owned: Callable[[str], bool] = codes.__contains__
+    else:
+        owned = lambda code: code.startswith(target.prefix)  # noqa: E731
+        codes = {code for code in target.transport.written if owned(code)}
     target.budget.exempt = True
+    target.transport.time_left(CLEANUP_SECONDS)
     with _signals_held(), target.part("cleanup"):
-        return clean_up(target, owned)
+        return clean_up(target, owned, codes)

@@ -9,6 +9,7 @@ same questions, answered in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from b24_conformance.target import Target
 
@@ -46,6 +47,8 @@ class Options:
     seed: int | None = None
     rate_limit: str | None = None  # BURST/PER_SECOND or none; default: by target
     max_requests: int | None = None
+    deadline: float = 900.0  # seconds for the checks; the cleanup has its own CLEANUP_SECONDS
+    journal: Path | None = None  # default: journal.default_path(); none for the bundled emulator
 
     @property
     def bundled(self) -> bool:

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -28,6 +29,7 @@ from b24_badge_client import BadgeClient, BitrixTransport, RateLimit, RetryPolic
 from b24_badge_client.answers import masked
 from b24_badge_client.credentials import NoCredentials
 from b24_badge_client.pacing import Pacer
+from b24_conformance.journal import Journal
 from b24_spec.media import FORM, JSON, MULTIPART, media_type
 from b24_spec.methods import ADD, method_name
 
@@ -47,6 +49,10 @@ def answer_model(name: str) -> Any:
 
 class BudgetExhausted(Exception):
     """The run used its `--max-requests`; the remaining checks are skipped, not failed."""
+
+
+class DeadlineExceeded(Exception):
+    """The run (or its cleanup) ran out of time: a portal that cannot be checked in time."""
 
 
 @dataclass
@@ -102,17 +108,30 @@ class RunTransport(httpx.BaseTransport):
         rate_limit: RateLimit | None,
         inner: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        journal: Journal | None = None,
     ) -> None:
         self.budget = budget
         self._pacer = None if rate_limit is None else Pacer(rate_limit)
         self._inner = inner or httpx.HTTPTransport()
         self._sleep = sleep
+        self._clock = clock
+        self.journal = journal
+        self.deadline: float | None = None  # on the clock; None: no limit
         self.written: set[str] = set()
 
+    def time_left(self, seconds: float) -> None:
+        """From now on, refuse to send once `seconds` have passed."""
+        self.deadline = self._clock() + seconds
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.deadline is not None and self._clock() >= self.deadline:
+            raise DeadlineExceeded("the run's time is up")
         self.budget.spend()
         adding = method_name(request.url.path) == ADD
         if adding and (code := code_of(request)) is not None:
+            if self.journal is not None and code not in self.written:
+                self.journal.record(code)  # before it is sent: a killed run leaves a record
             self.written.add(code)
         if self._pacer is not None and (wait := self._pacer.reserve()):
             self._sleep(wait)
@@ -137,14 +156,17 @@ class Target:
         rate_limit: RateLimit | None,
         max_requests: int | None,
         prefix: str,
+        journal_path: Path | None = None,
     ) -> None:
         self.credentials = Webhook(webhook_url)
+        self._webhook_url = webhook_url  # kept to derive probes; never shown
         self.writes = writes
         self.bundled = bundled  # the emulator this run started: its data is ours to fuzz
         self.rate_limit = rate_limit
         self.prefix = prefix
         self.budget = Budget(max_requests)
-        self.transport = RunTransport(self.budget, rate_limit)
+        self.journal = None if journal_path is None else Journal(journal_path, self.base_url)
+        self.transport = RunTransport(self.budget, rate_limit, journal=self.journal)
         self.http = self._http(self.credentials)
 
     @property
@@ -172,6 +194,19 @@ class Target:
         """A client for the same portal and user with another (wrong) webhook code."""
         user_path = self.base_url.rsplit("/", 1)[0]
         return self._http(Webhook(f"{user_path}/{code}/"))
+
+    @property
+    def user_id(self) -> str:
+        """The user id of the webhook, `1` in `https://portal/rest/1/CODE/`."""
+        return self.base_url.rsplit("/", 2)[-2]
+
+    def with_user_id(self, user_id: str) -> httpx.Client:
+        """A client for the same webhook code under another user id: a webhook code belongs to
+        the user who created it, and must not work for anyone else."""
+        parts = urlsplit(self._webhook_url)
+        segments = parts.path.rstrip("/").split("/")
+        segments[-2] = user_id
+        return self._http(Webhook(parts._replace(path="/".join(segments) + "/").geturl()))
 
     def without_credentials(self) -> httpx.Client:
         """A client for `https://portal/rest/` that sends no webhook code and no token."""

@@ -11,13 +11,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from b24_conformance import cli
-from b24_emulator import RunningEmulator, Settings, Webhook
+from b24_emulator import MISSED_CALL, Badge, RunningEmulator, Settings, Webhook, run_emulator
 
 CODE = "s3cr3t-conformance-hook"  # the webhook code every artefact is searched for
 HOOK = Webhook(1, CODE)
@@ -65,6 +66,7 @@ def conformance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Conformance:
         workdir, report_dir = _dirs(tmp_path)
         monkeypatch.chdir(workdir)
         monkeypatch.delenv("B24_WEBHOOK_URL", raising=False)
+        monkeypatch.setenv("B24_CONFORMANCE_JOURNAL", str(tmp_path / "journal.jsonl"))
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
@@ -83,6 +85,7 @@ def conformance_process(tmp_path: Path) -> Conformance:
     def run(*args: str, timeout: float = 300, env: dict[str, str] | None = None) -> Run:
         workdir, report_dir = _dirs(tmp_path)
         environment = {k: v for k, v in os.environ.items() if k != "B24_WEBHOOK_URL"}
+        environment["B24_CONFORMANCE_JOURNAL"] = str(tmp_path / "journal.jsonl")
         done = subprocess.run(
             [command(), "--report-dir", str(report_dir), *args],
             cwd=workdir,
@@ -103,3 +106,39 @@ def command() -> str:
 
 def url_of(portal: RunningEmulator) -> str:
     return portal.webhook_url(HOOK)
+
+
+# Badges a customer's portal already has, including codes a fuzzer is likely to produce.
+CUSTOMER = (
+    MISSED_CALL,
+    Badge("0", "Zero", "0", "secondary"),
+    Badge("a", {"en": "A", "ru": "А"}, "A", "primary"),
+    Badge("b24ct", "Not ours: no run id", "X", "warning"),
+    Badge("b24ct-", "Not ours either", "X", "warning"),
+)
+QUICK = ("--profile", "quick", "--seed", "7", "--rate-limit", "none")
+
+
+@pytest.fixture
+def against(conformance: Conformance) -> Callable[..., Run]:
+    """Run the suite (quick, writes allowed unless `read_only`) against the emulator with a
+    customer's badges, wrapped in `wrap`; afterwards the customer's badges must be untouched,
+    whatever the portal did."""
+
+    def run(
+        wrap: Callable[[Any], Any] | None,
+        *args: str,
+        read_only: bool = False,
+        settings: Settings = SETTINGS,
+    ) -> Run:
+        seeded = replace(settings, seed=CUSTOMER) if settings.seed == SETTINGS.seed else settings
+        with run_emulator(seeded, wrap=wrap) as portal:
+            before = {b.code: b.as_json() for b in seeded.seed}
+            writes = () if read_only else ("--allow-writes",)
+            done = conformance("--base-url", url_of(portal), *writes, *QUICK, *args)
+            after = {b.code: b.as_json() for b in portal.portal.store.list()}
+        for code, badge in before.items():
+            assert after.get(code) == badge, f"the run changed or deleted the badge {code!r}"
+        return done
+
+    return run

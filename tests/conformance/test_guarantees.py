@@ -12,23 +12,16 @@ from typing import Any
 import httpx
 import pytest
 
+from b24_badge_client import Webhook
+from b24_conformance.journal import Journal
 from b24_conformance.target import code_of
-from b24_emulator import MISSED_CALL, Badge, RateLimit, RunningEmulator, run_emulator
+from b24_emulator import Badge, RateLimit, RunningEmulator, run_emulator
 from b24_spec.methods import ADD, DELETE, GET, LIST
-from tests.conformance.conftest import CODE, SETTINGS, Conformance, command, url_of
+from tests.conformance.conftest import CODE, CUSTOMER, SETTINGS, Conformance, command, url_of
 from tests.conftest import REPO
 from tests.portals import Counting, Slow, errors, json_answer, paged_list
 
 FAST = ("--profile", "quick", "--rate-limit", "none", "--seed", "11")
-
-# Badges a customer's portal already has, including codes a fuzzer is likely to produce.
-CUSTOMER = (
-    MISSED_CALL,
-    Badge("0", "Zero", "0", "secondary"),
-    Badge("a", {"en": "A", "ru": "А"}, "A", "primary"),
-    Badge("b24ct", "Not ours: no run id", "X", "warning"),
-    Badge("b24ct-", "Not ours either", "X", "warning"),
-)
 
 
 def stored(portal: RunningEmulator) -> list[dict[str, object]]:
@@ -72,17 +65,28 @@ def test_a_read_only_run_against_a_real_portal_fits_its_rate_limit(
     assert {GET, LIST} <= set(counts)
 
 
-def test_cleanup_removes_only_what_earlier_runs_left(conformance: Conformance) -> None:
-    leftovers = (
+def test_cleanup_removes_only_what_earlier_runs_journaled(
+    conformance: Conformance, tmp_path: Path
+) -> None:
+    """A killed run leaves its journal; `--cleanup` deletes those codes, lists them, and leaves
+    a customer's badge that merely looks like a run's code."""
+    journaled = (
         Badge("b24ct-0badc0de-s3-x", "T", "V", "success"),
         Badge("b24ct-1234abcd-y", "T", "V", "failure"),
     )
-    with run_emulator(replace(SETTINGS, seed=CUSTOMER + leftovers)) as portal:
+    lookalike = Badge("b24ct-feedbeef-customer", "Not ours", "X", "warning")
+    with run_emulator(replace(SETTINGS, seed=(*CUSTOMER, *journaled, lookalike))) as portal:
+        journal = Journal(tmp_path / "journal.jsonl", Webhook(url_of(portal)).base_url.rstrip("/"))
+        for badge in journaled:
+            journal.record(badge.code)
         run = conformance("--base-url", url_of(portal), "--cleanup", "--rate-limit", "none")
         after = stored(portal)
+        again = conformance("--base-url", url_of(portal), "--cleanup", "--rate-limit", "none")
     assert run.status == 0, run.stdout + run.stderr
-    assert after == [badge.as_json() for badge in CUSTOMER]
+    assert after == [badge.as_json() for badge in (*CUSTOMER, lookalike)]
     assert "2 badge(s) of this run deleted" in run.stdout
+    assert all(badge.code in run.stdout for badge in journaled)
+    assert "0 badge(s) of this run deleted" in again.stdout, "the journal forgets what it deleted"
 
 
 @pytest.mark.slow  # a signal to a separate process

@@ -48,7 +48,7 @@ def test_an_error_is_exit_2() -> None:
 def test_badges_left_behind_are_exit_2_and_named() -> None:
     made = report(cleanup=CleanupResult(left=["b24ct-0badc0de-x"]))
     assert exit_status(made) == USAGE
-    assert "LEFT BEHIND: b24ct-0badc0de-x" in made.console()
+    assert "LEFT BEHIND: 'b24ct-0badc0de-x'" in made.console()
 
 
 def test_a_spent_budget_still_conforms_but_says_so() -> None:

@@ -43,6 +43,16 @@ def test_a_wrong_webhook_code_is_refused(
 
 
 @pytest.mark.parametrize(("method", "params"), READS)
+def test_a_webhook_code_works_only_for_its_user(
+    target: Target, method: str, params: dict[str, Any]
+) -> None:
+    other = str(int(target.user_id) + 1) if target.user_id.isdigit() else "1"
+    with target.with_user_id(other) as http:
+        response = target.post(method, params, http)
+    expect_refusal(method, response, f"the webhook code was sent as user {other}'s")
+
+
+@pytest.mark.parametrize(("method", "params"), READS)
 def test_no_credentials_are_refused(target: Target, method: str, params: dict[str, Any]) -> None:
     with target.without_credentials() as http:
         response = target.post(method, params, http)

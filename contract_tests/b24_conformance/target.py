@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import itertools
 import json
 import time
 from collections import Counter
@@ -164,6 +165,7 @@ class Target:
         self.bundled = bundled  # the emulator this run started: its data is ours to fuzz
         self.rate_limit = rate_limit
         self.prefix = prefix
+        self._cases = itertools.count(1)
         self.budget = Budget(max_requests)
         self.journal = None if journal_path is None else Journal(journal_path, self.base_url)
         self.transport = RunTransport(self.budget, rate_limit, journal=self.journal)
@@ -194,6 +196,11 @@ class Target:
         """A client for the same portal and user with another (wrong) webhook code."""
         user_path = self.base_url.rsplit("/", 1)[0]
         return self._http(Webhook(f"{user_path}/{code}/"))
+
+    def case_prefix(self) -> str:
+        """A prefix of its own for one generated write: codes of different cases never collide,
+        so an add refused as a duplicate is always one the run meant to repeat."""
+        return f"{self.prefix}c{next(self._cases)}-"
 
     @property
     def user_id(self) -> str:

@@ -21,7 +21,7 @@ negative = schemathesis.pytest.from_fixture("negative_schema")
 
 
 def exercise(case: schemathesis.Case[Any], target: Target, model: PortalModel) -> None:
-    cases.make_safe(case, target, target.prefix)
+    cases.make_safe(case, target, target.case_prefix())
     cases.judge(case, cases.send(case, target), model, target)
 
 

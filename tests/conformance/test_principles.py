@@ -38,7 +38,7 @@ def ignores_the_user_id(exchange: Exchange) -> Answer | None:
 
 
 def content_type(exchange: Exchange) -> bytes:
-    return dict(exchange.scope["headers"]).get(b"content-type", b"")
+    return bytes(dict(exchange.scope["headers"]).get(b"content-type", b""))
 
 
 def crashes_on_long_codes(exchange: Exchange) -> Answer | None:

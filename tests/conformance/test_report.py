@@ -55,3 +55,11 @@ def test_a_spent_budget_still_conforms_but_says_so() -> None:
     made = report(budget_exhausted=True)
     assert exit_status(made) == OK
     assert "request budget exhausted" in made.verdict()
+
+
+def test_an_interrupted_run_is_exit_2_even_with_violations() -> None:
+    """It did not check everything: errors outrank violations."""
+    made = report(interrupted=True, errors=[("run", "interrupted")])
+    made.add_violations("test_a", [FOUND])
+    assert exit_status(made) == USAGE
+    assert made.verdict() == "INCOMPLETE: interrupted, 1 violation(s) so far"

@@ -96,13 +96,18 @@ INCONSISTENT: list[Any] = [
 ]
 
 
-@pytest.mark.parametrize(("wrap", "violation"), INCONSISTENT)
-@pytest.mark.parametrize("read_only", [False, True], ids=["writes", "read-only"])
+RUNS = [
+    pytest.param(*case.values, read_only, id=f"{mode}-{case.id}")
+    for case in INCONSISTENT
+    for mode, read_only in (("writes", False), ("read-only", True))
+    if not (read_only and case.id == "add-answer")  # a read-only run sends no add
+]
+
+
+@pytest.mark.parametrize(("wrap", "violation", "read_only"), RUNS)
 def test_an_inconsistent_portal_is_caught(
     against: Callable[..., Run], wrap: Wrap, violation: str, read_only: bool
 ) -> None:
-    if read_only and violation == "is not returned as sent":
-        pytest.skip("a read-only run sends no add")
     run = against(wrap, read_only=read_only)
     assert run.status == 1, run.stdout + run.stderr
     assert "DOES NOT CONFORM" in run.summary

@@ -97,7 +97,12 @@ INCONSISTENT: list[Any] = [
 
 
 RUNS = [
-    pytest.param(*case.values, read_only, id=f"{mode}-{case.id}")
+    pytest.param(
+        *case.values,
+        read_only,
+        id=f"{mode}-{case.id}",
+        marks=[pytest.mark.slow] if read_only else [],  # the writing run proves the check fast
+    )
     for case in INCONSISTENT
     for mode, read_only in (("writes", False), ("read-only", True))
     if not (read_only and case.id == "add-answer")  # a read-only run sends no add

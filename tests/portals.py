@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from b24_badge_client.credentials import method_name
+from b24_spec.methods import method_name
 
 Answer = tuple[int, dict[str, str], bytes]
 Wrap = Callable[[ASGIApp], ASGIApp]
@@ -248,3 +248,51 @@ def paged_list(size: int) -> Wrap:
         return json_answer(200, answer)
 
     return rewriting(after)
+
+
+def answers_other_badge(app: ASGIApp) -> ASGIApp:
+    """get answers the first badge of the portal, whatever code it was asked for."""
+
+    def after(exchange: Exchange) -> Answer | None:
+        if exchange.method != "crm.activity.badge.get" or exchange.status != 200:
+            return None
+        answer = json.loads(exchange.body)
+        answer["result"]["badge"] = dict(answer["result"]["badge"], code="missedCall")
+        return json_answer(200, answer)
+
+    return Double(app, after=after)
+
+
+def lying_encoding(app: ASGIApp) -> ASGIApp:
+    """Every answer claims gzip, and is plain JSON."""
+
+    def after(exchange: Exchange) -> Answer | None:
+        kind = {"content-type": "application/json", "content-encoding": "gzip"}
+        return exchange.status, kind, exchange.body
+
+    return Double(app, after=after)
+
+
+def refusing(method: str, when: Callable[[Exchange], bool], status: int = 400) -> Wrap:
+    """`method` calls for which `when` holds are refused with INVALID_ARG_VALUE."""
+    error = {"error": "INVALID_ARG_VALUE", "error_description": "Invalid value"}
+
+    def before(exchange: Exchange) -> Answer | None:
+        if exchange.method == method and when(exchange):
+            return json_answer(status, error)
+        return None
+
+    return intercepting(before)
+
+
+def deletes_everything_without_a_code(app: Any) -> ASGIApp:
+    """delete without a code deletes every badge (a PHP portal reading "" as "all")."""
+
+    def before(exchange: Exchange) -> Answer | None:
+        carries_code = b"code" in exchange.request + exchange.query
+        if exchange.method == "crm.activity.badge.delete" and not carries_code:
+            for badge in app.state.portal.store.list():
+                app.state.portal.store.delete(badge.code)
+        return None
+
+    return Double(app, before=before)

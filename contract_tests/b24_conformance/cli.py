@@ -18,39 +18,22 @@ import os
 import signal
 import sys
 import tempfile
-import time
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-import httpx
 import pytest
 
-from b24_badge_client import RateLimit
 from b24_conformance import suite
 from b24_conformance.plugin import ConformancePlugin
 from b24_conformance.report import Report
-from b24_conformance.safety import CleanupResult, clean_up, new_run_prefix, owned_by_any_run
-from b24_conformance.settings import PROFILES, RunSettings
+from b24_conformance.run import Run, UsageError, open_run, parse_rate_limit
+from b24_conformance.settings import CLOUD_PACE, PROFILES, Options
 from b24_conformance.target import Target
 
 OK, VIOLATIONS, USAGE = 0, 1, 2
-CLOUD = "50/2"
-
-
-class UsageError(Exception):
-    pass
-
-
-def _rate_limit(text: str) -> RateLimit | None:
-    if text == "none":
-        return None
-    burst, _, per_second = text.partition("/")
-    try:
-        return RateLimit(int(burst), float(per_second))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"expected BURST/PER_SECOND or none: {error}") from None
 
 
 def _positive(text: str) -> int:
@@ -60,8 +43,18 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
 def _checked_rate_limit(text: str) -> str:
-    _rate_limit(text)  # refuse a malformed value at parse time
+    try:
+        parse_rate_limit(text)  # refuse a malformed value at parse time
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return text
 
 
@@ -84,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_checked_rate_limit,
         default=None,
         metavar="BURST/PER_SECOND|none",
-        help=f"pace requests (default: the cloud's {CLOUD}; for the bundled emulator: none)",
+        help=f"pace requests (default: the cloud's {CLOUD_PACE}; for the bundled emulator: none)",
     )
     parser.add_argument(
         "--max-requests", type=_positive, help="hard budget of requests (cleanup excepted)"
@@ -97,54 +90,45 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, help="random seed, to repeat a run")
     parser.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=Options.deadline,
+        metavar="SECONDS",
+        help=f"stop checking after this long (default {Options.deadline:g}); exit 2",
+    )
+    parser.add_argument(
+        "--journal",
+        type=Path,
+        help="where to journal every code before it is added (default:\n"
+        "$B24_CONFORMANCE_JOURNAL or ~/.local/state/b24-conformance/journal.jsonl)",
+    )
+    parser.add_argument(
         "--cleanup",
         action="store_true",
-        help="only delete badges left by earlier runs (codes b24ct-<run id>-...)",
+        help="only delete the badges earlier runs on this portal journaled, and list them",
     )
     return parser
 
 
-@contextmanager
-def _portal(args: argparse.Namespace) -> Iterator[tuple[str, bool]]:
-    """The webhook URL to test, and whether it is the run's own emulator."""
-    if args.base_url:
-        yield args.base_url, False
-        return
-    from b24_emulator import Settings, Webhook, run_emulator
-
-    with run_emulator(Settings(webhooks=(Webhook.generate(),), rate_limit=None)) as emulator:
-        yield emulator.webhook_url(), True
-
-
-def _reachable(target: Target) -> None:
-    """One list call before the suite: an unreachable portal or refused credentials is exit 2."""
-    try:
-        response = target.post("crm.activity.badge.list", {})
-    except httpx.HTTPError as error:
-        raise UsageError(f"the portal cannot be reached: {target.redact(str(error))}") from None
-    if response.status_code in (401, 403):
-        raise UsageError(
-            f"the portal refused the webhook (HTTP {response.status_code}): check the URL"
-        )
+def _options(args: argparse.Namespace) -> Options:
+    return Options(
+        base_url=args.base_url,
+        allow_writes=args.allow_writes,
+        profile=args.profile,
+        negative=args.negative,
+        seed=args.seed,
+        rate_limit=args.rate_limit,
+        max_requests=args.max_requests,
+        deadline=args.deadline,
+        journal=args.journal,
+    )
 
 
 def _pytest_args(report_dir: Path | None) -> list[str]:
-    args = [
-        str(Path(suite.__file__).parent),
-        "-q",
-        "--no-header",
-        "-rN",
-        "-p",
-        "no:cacheprovider",
-        "--rootdir",
-        str(Path(suite.__file__).parent),
-        "-c",
-        os.devnull,
-        "-p",
-        "no:warnings",
-        "-p",
-        "no:hypothesispytest",
-    ]
+    here = str(Path(suite.__file__).parent)
+    args = [here, "-q", "--no-header", "-rN", "-p", "no:cacheprovider", "--rootdir", here]
+    args += ["-c", os.devnull, "-p", "no:warnings", "-p", "no:hypothesispytest"]
+    args += ["-p", "b24_conformance.plugin"]  # its options and markers; the run is ours
     args += os.environ.get("B24_DEBUG_PYTEST_ARGS", "").split()
     if report_dir is not None:
         args += [f"--junitxml={report_dir / 'junit.xml'}", "-o", "junit_family=xunit2"]
@@ -163,60 +147,21 @@ def _scratch_hypothesis_home() -> Iterator[None]:
         yield
 
 
-def _fresh_suite() -> None:
-    """Forget the suite's modules: they read the run's settings when imported, and pytest does
-    not import a module twice, so a second run in one process would reuse the first's."""
-    for name in [name for name in sys.modules if name.startswith(suite.__name__ + ".")]:
-        del sys.modules[name]
-
-
-def _target(args: argparse.Namespace, url: str, bundled: bool) -> Target:
-    # The bundled emulator is ours and unthrottled; a portal gets the cloud's pace by default.
-    rate_limit = _rate_limit(args.rate_limit or ("none" if bundled else CLOUD))
-    try:
-        return Target(
-            url,
-            writes=bundled or args.allow_writes,
-            bundled=bundled,
-            rate_limit=rate_limit,
-            max_requests=args.max_requests,
-            prefix=new_run_prefix(),
-        )
-    except ValueError as error:  # not a webhook URL, or plain http to a remote host
-        raise UsageError(str(error)) from None
-
-
-def _check(target: Target, args: argparse.Namespace, report: Report) -> None:
-    settings = RunSettings(target, PROFILES[args.profile], report.negative, args.seed)
+def _check(run: Run, report_dir: Path | None) -> None:
+    """Run the suite on the open run; what it finds lands in `run.report`."""
+    target, report = run.target, run.report
     print(
-        f"b24-conformance: checking {report.target} ({args.profile}, prefix {target.prefix})",
+        f"b24-conformance: checking {report.target} ({report.profile}, prefix {target.prefix})",
         flush=True,
     )
-    _fresh_suite()
+    plugin = ConformancePlugin(run.options, run)
     with _scratch_hypothesis_home():
-        status = pytest.main(
-            _pytest_args(args.report_dir), plugins=[ConformancePlugin(settings, report)]
-        )
+        status = pytest.main(_pytest_args(report_dir), plugins=[plugin])
     if status == pytest.ExitCode.INTERRUPTED:
+        report.interrupted = True
         report.errors.append(("run", "interrupted"))
     elif status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         report.errors.append(("run", f"the suite did not run (pytest exit {int(status)})"))
-
-
-def _clean_up(target: Target, everything: bool) -> CleanupResult:
-    """Delete what this run wrote (or, with `everything`, what any run left), whatever the
-    budget says, and with Ctrl-C and SIGTERM held off: a half-done cleanup leaves badges."""
-    owned = owned_by_any_run if everything else lambda code: code.startswith(target.prefix)
-    held = {
-        signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)
-    }
-    target.budget.exempt = True
-    try:
-        with target.part("cleanup"):
-            return clean_up(target, owned)
-    finally:
-        for signum, handler in held.items():
-            signal.signal(signum, handler)
 
 
 def _write_reports(directory: Path, report: Report, target: Target) -> None:
@@ -228,33 +173,23 @@ def _write_reports(directory: Path, report: Report, target: Target) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    started = time.monotonic()
-    with _portal(args) as (url, bundled):
-        target = _target(args, url, bundled)
-        pace = (
-            "none"
-            if target.rate_limit is None
-            else f"{target.rate_limit.burst}, then {target.rate_limit.per_second:g}/s"
-        )
-        label = f"bundled emulator at {target.origin}" if bundled else target.base_url
-        report = Report(label, args.profile, target.writes, bundled or args.negative, pace)
-        try:
-            _reachable(target)
-            if not args.cleanup:
-                _check(target, args, report)
-        finally:
-            # Always, read-only runs included: cleanup is cheap, and trusts nothing the run
-            # believes about what it sent.
-            report.cleanup = _clean_up(target, everything=args.cleanup)
-            report.requests = target.budget.per_part
-            report.seconds = time.monotonic() - started
-            target.close()
-        print(target.redact(report.console()))
-        if args.report_dir is not None:
-            _write_reports(args.report_dir, report, target)
-    if report.violations:
+    """One run as the command line describes it; the exit status."""
+    with open_run(_options(args), cleanup_only=args.cleanup) as opened:
+        if not args.cleanup:
+            _check(opened, args.report_dir)
+    report, target = opened.report, opened.target
+    print(target.redact(report.console()))
+    if args.report_dir is not None:
+        _write_reports(args.report_dir, report, target)
+    return exit_status(report)
+
+
+def exit_status(report: Report) -> int:
+    """1 for violations, 2 for a run that could not finish or left badges, else 0; an
+    interrupted run is 2 whatever it found: it did not check everything."""
+    if report.violations and not report.interrupted:
         return VIOLATIONS
-    if report.errors or not report.cleanup.clean:
+    if report.errors or report.cleanup is None or not report.cleanup.clean:
         return USAGE
     return OK
 
@@ -264,8 +199,11 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """`b24-conformance`; also callable in process (signals are installed in the main thread
+    only)."""
     args = _parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm) if main_thread else None
     try:
         return run(args)
     except UsageError as error:
@@ -274,6 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("b24-conformance: interrupted", file=sys.stderr)
         return USAGE
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ class Report:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (test, message)
     outcomes: Counter[str] = field(default_factory=Counter)
     budget_exhausted: bool = False
+    interrupted: bool = False  # Ctrl-C or SIGTERM: what was found is reported, but exit is 2
     requests: Counter[str] = field(default_factory=Counter)
     cleanup: CleanupResult | None = None
     seconds: float = 0.0
@@ -36,6 +37,9 @@ class Report:
                 seen.add((found.operation, found.check, found.message))
 
     def verdict(self) -> str:
+        if self.interrupted:
+            found = f", {len(self.violations)} violation(s) so far" if self.violations else ""
+            return f"INCOMPLETE: interrupted{found}"
         if self.violations:
             return f"DOES NOT CONFORM: {len(self.violations)} violation(s)"
         if self.errors:
@@ -109,8 +113,10 @@ class Report:
     def _cleanup(self) -> str:
         assert self.cleanup is not None
         text = f"{len(self.cleanup.deleted)} badge(s) of this run deleted"
+        if self.cleanup.deleted:
+            text += f" ({', '.join(map(repr, self.cleanup.deleted))})"
         if self.cleanup.left:
-            text += f"; LEFT BEHIND: {', '.join(self.cleanup.left)}"
+            text += f"; LEFT BEHIND: {', '.join(map(repr, self.cleanup.left))}"
         if self.cleanup.error:
             text += f"; FAILED: {self.cleanup.error}"
         return text
@@ -119,11 +125,16 @@ class Report:
 CHECKED = [
     "- every answer against the spec: declared status, content type, body schema (schemathesis),",
     "  no server error on valid input;",
+    "- valid requests in every encoding (JSON, forms, GET query) are accepted;",
     "- the Bitrix envelope: `result` + `time` under 200, the error envelope under 4xx/5xx,",
     "  never an error under 200;",
     "- the `time` block: finish >= start, duration = finish - start, dates match the timestamps;",
-    "- wrong or missing credentials are refused with 401/403 and the error envelope;",
-    "- missing or invalid arguments are refused with a 4xx and the error envelope;",
+    "- everything the portal says agrees: get answers the badge asked for, add answers what was",
+    "  sent, get and list agree on every badge, list's total and next fit its pages;",
+    "- wrong or missing credentials, and the webhook code under another user id, are refused",
+    "  with 401/403 and the error envelope;",
+    "- missing or invalid arguments are refused with a 4xx and the error envelope; long codes and",
+    "  texts get no server error;",
     "- the generated client: its requests match the spec, its answers validate, the spec's",
     "  answers round-trip through its models;",
     "- with writes: a badge added is returned by get and list as added (string and language",

@@ -7,57 +7,62 @@ parameters (no stray key a portal might read as a code), and a write case whose 
 string is not sent at all to a portal the run does not own (a PHP portal could read the number
 5 as the code "5").
 
-At the end every code the run sent to add is deleted, then every page of `list` is swept for
-codes under the prefix; `--cleanup` sweeps for the codes of any run (`b24ct-<8 hex>-...`) and
-no other. All of it goes through the run's paced transport.
+Every code is written to the run's journal (`journal.py`) before it is sent to add, so that a
+run killed before its cleanup leaves a record. At the end every code the run sent to add is
+deleted, then every page of `list` is swept for codes under the prefix; `--cleanup` deletes the
+journaled codes of earlier runs on this portal and nothing else. A delete counts only when the
+portal confirms it. All of it goes through the run's paced transport.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from b24_conformance.checks import json_or_none
-from b24_conformance.target import Target
+from b24_conformance.target import DeadlineExceeded, Target
+from b24_spec import Contract
+from b24_spec.methods import ADD, DELETE, LIST
 
 FAMILY_PREFIX = "b24ct-"
-# What `--cleanup` removes: codes of any run, `b24ct-<8 hex digits>-...`, and nothing else (a
-# customer's badge that merely starts with `b24ct-` is not ours).
-ANY_RUN = re.compile(r"b24ct-[0-9a-f]{8}-")
-WRITE_METHODS = frozenset({"crm.activity.badge.add", "crm.activity.badge.delete"})
-BADGE_PARAMETERS = frozenset({"code", "title", "value", "type"})
-MAX_PAGES = 1000
-
-
-def owned_by_any_run(code: str) -> bool:
-    return ANY_RUN.match(code) is not None
+_CONTRACT = Contract.load()
+WRITE_METHODS = _CONTRACT.writing_methods()  # x-b24-writes in the spec: add and delete
+BADGE_PARAMETERS = _CONTRACT.request_parameters(ADD)  # code, title, value, type
+MAX_PAGES = 50  # 2,500 badges at 50 a page; a portal has a few dozen
 
 
 def new_run_prefix() -> str:
     return f"{FAMILY_PREFIX}{secrets.token_hex(4)}-"
 
 
-def confine(params: Any, prefix: str) -> bool:
-    """Move a write's `code` under `prefix` and drop undocumented keys, in place.
+def _parameter(key: str) -> str:
+    """The parameter a key belongs to: `title[ru]` (a deepObject key of a GET add) -> `title`."""
+    return key.split("[", 1)[0]
 
-    False: the case must not be sent.
+
+def confine(params: Any, prefix: str) -> dict[str, Any] | None:
+    """A copy of a write's parameters with `code` under `prefix` and undocumented keys dropped
+    (the bracket keys of a documented one, `title[ru]`, are kept); None: do not send the case.
+
+    The parameters are never changed in place: a case may share them with the spec's example,
+    and a second scenario would prefix the prefixed code again.
     """
     if not isinstance(params, dict) or not isinstance(params.get("code"), str):
-        return False
-    for key in set(params) - BADGE_PARAMETERS:
-        del params[key]
-    if not params["code"].startswith(prefix):
-        params["code"] = prefix + params["code"]
-    return True
+        return None
+    kept = {key: value for key, value in params.items() if _parameter(key) in BADGE_PARAMETERS}
+    if not kept["code"].startswith(prefix):
+        kept["code"] = prefix + kept["code"]
+    return kept
 
 
 @dataclass
 class CleanupResult:
+    """What the cleanup deleted, what it saw left behind, and why it stopped, if it did."""
+
     deleted: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
     error: str | None = None
@@ -67,43 +72,63 @@ class CleanupResult:
         return self.error is None and not self.left
 
 
-def clean_up(target: Target, owned: Callable[[str], bool]) -> CleanupResult:
-    """Delete the `owned` codes the run sent to add, then every owned code any page of list shows.
+def clean_up(
+    target: Target, owned: Callable[[str], bool], codes: Iterable[str] = ()
+) -> CleanupResult:
+    """Delete `codes` (what the run sent to add), then every `owned` code that list shows.
 
     Raw JSON, read leniently: cleanup must work on exactly the portals whose answers break the
-    contract, where the typed client would refuse to read the list.
+    contract, where the typed client would refuse to read the list. It is bounded: list is
+    read at most `MAX_PAGES` pages deep, stopping at a `next` that does not advance, and a
+    deadline stops it (the run's transport raises `DeadlineExceeded`).
     """
     result = CleanupResult()
     try:
-        for code in sorted({code for code in target.transport.written if owned(code)}):
+        for code in sorted(set(codes)):
             _delete(target, code, result)
         for code in _listed(target, owned):
-            _delete(target, code, result)
-        result.left = _listed(target, owned)
-    except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
+            if code not in result.deleted:
+                _delete(target, code, result)
+        result.left = [code for code in _listed(target, owned) if code not in result.deleted]
+    except (httpx.HTTPError, DeadlineExceeded, ValueError, KeyError, TypeError) as error:
         result.error = target.redact(f"{type(error).__name__}: {error}")
+    if target.journal is not None:
+        target.journal.forget(result.deleted)
     return result
 
 
 def _delete(target: Target, code: str, result: CleanupResult) -> None:
-    answer = target.post("crm.activity.badge.delete", {"code": code})
+    """Delete one code; deleted only when the portal says so (HTTP 200 and `result: true`)."""
+    answer = target.post(DELETE, {"code": code})
     body = json_or_none(answer.content)
-    if answer.status_code == 200:
+    if answer.status_code == 200 and isinstance(body, dict) and body.get("result") is True:
         result.deleted.append(code)
-    elif not (isinstance(body, dict) and body.get("error") == "NOT_FOUND"):  # gone: fine
-        result.error = f"delete {code!r}: HTTP {answer.status_code} {answer.text[:200]}"
+    elif isinstance(body, dict) and body.get("error") == "NOT_FOUND":
+        pass  # gone already (or never stored): nothing to clean
+    else:
+        result.left.append(code)
+        status, text = answer.status_code, answer.text[:200]
+        result.error = f"delete {code!r} was not confirmed: HTTP {status} {text}"
 
 
 def _listed(target: Target, owned: Callable[[str], bool]) -> list[str]:
-    """Owned codes on every page of list (the contract allows `next`; portals send one page)."""
+    """Owned codes on every page of list (the contract allows `next`; portals send one page).
+
+    Trusts `total` for the number of pages, and stops at a `next` that does not advance.
+    """
     codes: list[str] = []
-    start: int | None = 0
+    start = 0
     for _ in range(MAX_PAGES):
-        answer = target.post("crm.activity.badge.list", {"start": start} if start else {}).json()
+        answer = target.post(LIST, {"start": start} if start else {}).json()
         badges = answer["result"]["badges"]
         found = [badge.get("code") for badge in badges if isinstance(badge, dict)]
         codes += [code for code in found if isinstance(code, str) and owned(code)]
-        start = answer.get("next")
-        if not isinstance(start, int) or not badges:
-            break
-    return codes
+        following, total = answer.get("next"), answer.get("total")
+        if not isinstance(following, int) or not badges:
+            return codes
+        if following <= start:
+            raise ValueError(f"list's next ({following}) does not advance past start ({start})")
+        if isinstance(total, int) and following >= total:
+            return codes
+        start = following
+    raise ValueError(f"list has more than {MAX_PAGES} pages: stopped")

@@ -1,18 +1,23 @@
-"""What one run is: its target and how hard it looks. Set once, before the suite is collected.
+"""What one run is: what the user asked for (`Options`), and what the suite's tests receive
+(`RunSettings`, through the plugin's fixtures; nothing in the suite reads settings at import).
 
-The suite's modules build their schemathesis tests at import time, so the run's settings must
-exist before pytest imports them; the plugin installs them in `pytest_configure`.
+`Options` is filled from the command line of `b24-conformance` or from the pytest options of
+`-p b24_conformance.plugin` (`--b24-base-url`, `--b24-allow-writes`, ...): two spellings of the
+same questions, answered in one place.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from b24_conformance.target import Target
 
 
 @dataclass(frozen=True)
 class Profile:
+    """How hard a run looks: generated cases per operation and the size of the stateful part."""
+
     name: str
     examples: int  # generated cases per operation (and per mode)
     scenarios: int  # stateful scenarios
@@ -27,28 +32,42 @@ PROFILES = {
     # Behind a flag: minutes against the emulator, far too many requests for a real portal.
     "deep": Profile("deep", examples=150, scenarios=60, steps=10),
 }
+CLOUD_PACE = "50/2"  # the cloud's leaky bucket, the default pace for a portal
+
+
+@dataclass(frozen=True)
+class Options:
+    """A run as the user asked for it. Without `base_url` the run starts the bundled emulator,
+    which it checks with writes and invalid data (its data is the run's own)."""
+
+    base_url: str | None = None
+    allow_writes: bool = False
+    profile: str = "standard"
+    negative: bool = False
+    seed: int | None = None
+    rate_limit: str | None = None  # BURST/PER_SECOND or none; default: by target
+    max_requests: int | None = None
+    deadline: float = 900.0  # seconds for the checks; the cleanup has its own CLEANUP_SECONDS
+    journal: Path | None = None  # default: journal.default_path(); none for the bundled emulator
+
+    @property
+    def bundled(self) -> bool:
+        return not self.base_url
+
+    @property
+    def writes(self) -> bool:
+        return self.bundled or self.allow_writes
+
+    @property
+    def sends_invalid_data(self) -> bool:
+        return self.bundled or self.negative
 
 
 @dataclass(frozen=True)
 class RunSettings:
+    """What the suite's tests are given: the target and how hard to look."""
+
     target: Target
     profile: Profile
     negative: bool  # also send invalid data (JSON only), expecting rejection
     seed: int | None = None
-
-
-_current: RunSettings | None = None
-
-
-def install(settings: RunSettings) -> None:
-    global _current
-    _current = settings
-
-
-def current() -> RunSettings:
-    if _current is None:
-        raise RuntimeError(
-            "the conformance suite runs through b24-conformance (or with its pytest plugin, "
-            "-p b24_conformance.plugin and --b24-base-url)"
-        )
-    return _current

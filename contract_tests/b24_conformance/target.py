@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import email
 import email.policy
+import itertools
 import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,8 +28,11 @@ import requests
 
 from b24_badge_client import BadgeClient, BitrixTransport, RateLimit, RetryPolicy, Webhook
 from b24_badge_client.answers import masked
-from b24_badge_client.credentials import NoCredentials, method_name
+from b24_badge_client.credentials import NoCredentials
 from b24_badge_client.pacing import Pacer
+from b24_conformance.journal import Journal
+from b24_spec.media import FORM, JSON, MULTIPART, media_type
+from b24_spec.methods import ADD, method_name
 
 # The suite's patience with a rate-limited portal: enough retries to ride out a burst, and at
 # most two minutes' wait for an operating-time block (a conformance run is light).
@@ -35,8 +40,20 @@ SUITE_RETRY = RetryPolicy(max_retries=6, backoff=1.0, max_backoff=20.0, max_oper
 TIMEOUT = 30.0
 
 
+def answer_model(name: str) -> Any:
+    """The generated client's model of the spec's component schema `name` (the generator names
+    each model after its schema); AttributeError when the client has none."""
+    from b24_badge_client._generated import models
+
+    return getattr(models, name)
+
+
 class BudgetExhausted(Exception):
     """The run used its `--max-requests`; the remaining checks are skipped, not failed."""
+
+
+class DeadlineExceeded(Exception):
+    """The run (or its cleanup) ran out of time: a portal that cannot be checked in time."""
 
 
 @dataclass
@@ -65,14 +82,14 @@ def code_of(request: httpx.Request) -> str | None:
 
 def _code_of(request: httpx.Request) -> str | None:
     code = request.url.params.get("code")
-    media_type = request.headers.get("content-type", "").split(";")[0].strip()
+    kind = media_type(request.headers)
     content = request.read()
-    if media_type == "application/json":
+    if kind == JSON:
         body = json.loads(content or b"null")
         code = body.get("code") if isinstance(body, dict) else code
-    elif media_type == "application/x-www-form-urlencoded":
+    elif kind == FORM:
         code = parse_qs(content.decode("utf-8", "replace")).get("code", [code])[0]
-    elif media_type == "multipart/form-data":
+    elif kind == MULTIPART:
         head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
         for part in email.message_from_bytes(head + content, policy=email.policy.HTTP).iter_parts():
             if part.get_param("name", header="content-disposition") == "code":
@@ -92,17 +109,30 @@ class RunTransport(httpx.BaseTransport):
         rate_limit: RateLimit | None,
         inner: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        journal: Journal | None = None,
     ) -> None:
         self.budget = budget
         self._pacer = None if rate_limit is None else Pacer(rate_limit)
         self._inner = inner or httpx.HTTPTransport()
         self._sleep = sleep
+        self._clock = clock
+        self.journal = journal
+        self.deadline: float | None = None  # on the clock; None: no limit
         self.written: set[str] = set()
 
+    def time_left(self, seconds: float) -> None:
+        """From now on, refuse to send once `seconds` have passed."""
+        self.deadline = self._clock() + seconds
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.deadline is not None and self._clock() >= self.deadline:
+            raise DeadlineExceeded("the run's time is up")
         self.budget.spend()
-        adding = method_name(request.url.path) == "crm.activity.badge.add"
+        adding = method_name(request.url.path) == ADD
         if adding and (code := code_of(request)) is not None:
+            if self.journal is not None and code not in self.written:
+                self.journal.record(code)  # before it is sent: a killed run leaves a record
             self.written.add(code)
         if self._pacer is not None and (wait := self._pacer.reserve()):
             self._sleep(wait)
@@ -127,14 +157,18 @@ class Target:
         rate_limit: RateLimit | None,
         max_requests: int | None,
         prefix: str,
+        journal_path: Path | None = None,
     ) -> None:
         self.credentials = Webhook(webhook_url)
+        self._webhook_url = webhook_url  # kept to derive probes; never shown
         self.writes = writes
         self.bundled = bundled  # the emulator this run started: its data is ours to fuzz
         self.rate_limit = rate_limit
         self.prefix = prefix
+        self._cases = itertools.count(1)
         self.budget = Budget(max_requests)
-        self.transport = RunTransport(self.budget, rate_limit)
+        self.journal = None if journal_path is None else Journal(journal_path, self.base_url)
+        self.transport = RunTransport(self.budget, rate_limit, journal=self.journal)
         self.http = self._http(self.credentials)
 
     @property
@@ -162,6 +196,24 @@ class Target:
         """A client for the same portal and user with another (wrong) webhook code."""
         user_path = self.base_url.rsplit("/", 1)[0]
         return self._http(Webhook(f"{user_path}/{code}/"))
+
+    def case_prefix(self) -> str:
+        """A prefix of its own for one generated write: codes of different cases never collide,
+        so an add refused as a duplicate is always one the run meant to repeat."""
+        return f"{self.prefix}c{next(self._cases)}-"
+
+    @property
+    def user_id(self) -> str:
+        """The user id of the webhook, `1` in `https://portal/rest/1/CODE/`."""
+        return self.base_url.rsplit("/", 2)[-2]
+
+    def with_user_id(self, user_id: str) -> httpx.Client:
+        """A client for the same webhook code under another user id: a webhook code belongs to
+        the user who created it, and must not work for anyone else."""
+        parts = urlsplit(self._webhook_url)
+        segments = parts.path.rstrip("/").split("/")
+        segments[-2] = user_id
+        return self._http(Webhook(parts._replace(path="/".join(segments) + "/").geturl()))
 
     def without_credentials(self) -> httpx.Client:
         """A client for `https://portal/rest/` that sends no webhook code and no token."""

@@ -40,7 +40,7 @@ class ContractViolated(AssertionError):
 
 
 def describe(response: httpx.Response) -> str:
-    kind = response.headers.get("content-type", "no content type")
+    kind = response.headers.get("content-type", "no content type")  # as sent, parameters too
     body = response.content.decode("utf-8", "replace")
     if len(body) > BODY_EXCERPT:
         body = body[:BODY_EXCERPT] + " ..."

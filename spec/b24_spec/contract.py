@@ -19,7 +19,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-BATCH = "batch"  # the operation id of Bitrix24's batch method
+from b24_spec.media import JSON
+from b24_spec.methods import BATCH, method_of
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -89,6 +91,39 @@ class Contract:
         except KeyError:
             raise KeyError(f"the spec has no operation {operation_id!r}") from None
 
+    def methods(self) -> tuple[str, ...]:
+        """The Bitrix methods the spec describes, in the spec's order (each once, whatever its
+        encodings)."""
+        return tuple(dict.fromkeys(method_of(op.operation_id) for op in self.operations()))
+
+    def writing_methods(self) -> frozenset[str]:
+        """The methods that change the portal's data: an operation marked `x-b24-writes: true`."""
+        return frozenset(
+            method_of(op.operation_id)
+            for op in self.operations()
+            if op.definition.get("x-b24-writes") is True
+        )
+
+    def request_parameters(self, method: str) -> frozenset[str]:
+        """The parameters the method takes: the properties of its JSON request body."""
+        operation = self.operation(method)
+        pointer = f"{operation.pointer}/requestBody/content/{escape(JSON)}/schema"
+        if "requestBody" not in operation.definition:
+            return frozenset()
+        return frozenset(self.resolve(pointer)[1].get("properties", {}))
+
+    def answer_schema_names(self) -> tuple[str, ...]:
+        """The component schemas of every JSON answer (success and error), in the spec's order:
+        what a client must be able to read."""
+        names: dict[str, None] = {}
+        for operation in self.operations():
+            for status in operation.definition.get("responses", {}):
+                _, response = self.resolve(f"{operation.pointer}/responses/{status}")
+                ref = response.get("content", {}).get(JSON, {}).get("schema", {}).get("$ref", "")
+                if ref.startswith("#/components/schemas/"):
+                    names[ref.rsplit("/", 1)[-1]] = None
+        return tuple(names)
+
     def resolve(self, pointer: str) -> tuple[str, dict[str, Any]]:
         """Follow local `$ref`s from the node at `pointer` to a concrete object and its pointer."""
         seen = {pointer}
@@ -153,7 +188,7 @@ class Contract:
         return None
 
     def response_schema(
-        self, operation_id: str, status: int, media_type: str = "application/json"
+        self, operation_id: str, status: int, media_type: str = JSON
     ) -> Schema | None:
         """The schema of a JSON answer, or None when the spec declares no such answer."""
         found = self.response(operation_id, status)

@@ -7,8 +7,9 @@ bitrix24/b24restdocs for English). Every badge method page found under it is rea
 example is paired with the `HTTP-статус: **NNN**` / `HTTP Status: **NNN**` line above it and
 validated against the contract's response schema for that method and status. The language-map
 example of the badges overview page and the `time` example of `api-reference/data-types.md` are
-validated against their component schemas. Pages are found by name anywhere in the tree, because
-the docs have moved them before.
+validated against their component schemas, and the answers of the batch page
+(`settings/how-to-call-rest-api/batch.md`) against the batch answer. Pages are found by name
+anywhere in the tree, because the docs have moved them before.
 
 Exit status: 0 when every example fits, 1 when the docs and the spec part ways, 2 when there is
 nothing to check (wrong directory) or the arguments are wrong.
@@ -27,9 +28,10 @@ from pathlib import Path
 import yaml
 
 from b24_spec.contract import SPEC_PATH, Contract, Schema
+from b24_spec.methods import BATCH, FAMILY, method_name
 
-METHOD_PAGE_GLOB = "crm-activity-badge-*.md"
-METHODS = ("add", "get", "list", "delete")
+METHOD_PAGE_GLOB = FAMILY.replace(".", "-") + "-*.md"  # crm-activity-badge-get.md
+BATCH_PAGE = f"settings/how-to-call-rest-api/{BATCH}.md"
 _STATUS = re.compile(r"HTTP[- ](?:статус|status)\s*:\s*\*\*(\d{3})\*\*", re.IGNORECASE)
 _FENCE_OPEN = re.compile(r"^\s*```json\s*$")
 _FENCE_CLOSE = re.compile(r"^\s*```\s*$")
@@ -90,7 +92,7 @@ def _check(contract: Contract, finding: Finding, instance: object, schema: Schem
 
 
 def check_method_page(contract: Contract, page: Path) -> list[Finding]:
-    method = "crm.activity.badge." + page.stem.removeprefix("crm-activity-badge-")
+    method = method_name(page.stem.replace("-", "."))  # crm-activity-badge-get.md
     findings: list[Finding] = []
     try:
         contract.operation(method)
@@ -144,13 +146,33 @@ def check_time_page(contract: Contract, page: Path) -> list[Finding]:
     return findings
 
 
+def check_batch_page(contract: Contract, page: Path) -> list[Finding]:
+    """The batch page's answers (success and errors alike: a batch answers 200, its commands'
+    errors inside) against the batch answer schema."""
+    findings = []
+    schema = contract.response_schema(BATCH, 200)
+    assert schema is not None, "the spec declares batch's 200 answer"
+    for block in json_blocks(page.read_text(encoding="utf-8")):
+        finding = Finding(page, block.line, f"{BATCH} HTTP 200")
+        instance = _parse(block, finding)
+        if isinstance(instance, dict) and "result" in instance:
+            findings.append(_check(contract, finding, instance, schema))
+        elif instance is None:
+            findings.append(finding)
+    if not findings:
+        findings.append(Finding(page, 1, BATCH, ["the page has no JSON answer"]))
+    return findings
+
+
 def check_docs(contract: Contract, docs: Path) -> list[Finding]:
     findings: list[Finding] = []
+    for page in sorted(docs.rglob(BATCH_PAGE)):
+        findings.extend(check_batch_page(contract, page))
     for folder in sorted({page.parent for page in docs.rglob(METHOD_PAGE_GLOB)}):
-        for method in METHODS:
-            page = folder / f"crm-activity-badge-{method}.md"
+        for method in contract.command_methods():
+            page = folder / f"{method.replace('.', '-')}.md"
             if not page.exists():
-                findings.append(Finding(page, 1, f"crm.activity.badge.{method}", ["page missing"]))
+                findings.append(Finding(page, 1, method, ["page missing"]))
         for page in sorted(folder.glob(METHOD_PAGE_GLOB)):
             findings.extend(check_method_page(contract, page))
         if (folder / "index.md").exists():

@@ -1,17 +1,24 @@
-"""Running b24-conformance as its users do: a separate process, against a portal on loopback."""
+"""Running b24-conformance against portals on loopback: in process (`conformance`, the default:
+`b24_conformance.cli.main` called directly, output captured) or as its users do, a separate
+process (`conformance_process`, for what needs one: signals, the console script, exit codes of a
+real process)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from b24_emulator import RunningEmulator, Settings, Webhook
+from b24_conformance import cli
+from b24_emulator import MISSED_CALL, Badge, RunningEmulator, Settings, Webhook, run_emulator
 
 CODE = "s3cr3t-conformance-hook"  # the webhook code every artefact is searched for
 HOOK = Webhook(1, CODE)
@@ -44,23 +51,45 @@ class Run:
 Conformance = Callable[..., Run]
 
 
-@pytest.fixture
-def conformance(tmp_path: Path) -> Conformance:
-    """Run b24-conformance with these arguments (plus --report-dir) in a fresh directory."""
+def _dirs(tmp_path: Path) -> tuple[Path, Path]:
+    workdir, report_dir = tmp_path / "cwd", tmp_path / "report"
+    workdir.mkdir(exist_ok=True)
+    return workdir, report_dir
 
-    def run(*args: str, timeout: float = 300) -> Run:
-        workdir, report_dir = tmp_path / "cwd", tmp_path / "report"
-        workdir.mkdir(exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if k != "B24_WEBHOOK_URL"}
+
+@pytest.fixture
+def conformance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Conformance:
+    """Run b24-conformance in this process with these arguments (plus --report-dir), in a
+    fresh working directory, and capture what it prints."""
+
+    def run(*args: str) -> Run:
+        workdir, report_dir = _dirs(tmp_path)
+        monkeypatch.chdir(workdir)
+        monkeypatch.delenv("B24_WEBHOOK_URL", raising=False)
+        monkeypatch.setenv("B24_CONFORMANCE_JOURNAL", str(tmp_path / "journal.jsonl"))
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = cli.main(["--report-dir", str(report_dir), *args])
+            except SystemExit as exit:  # argparse refusing an option
+                status = int(exit.code or 0)
+        return Run(status, out.getvalue(), err.getvalue(), report_dir, workdir)
+
+    return run
+
+
+@pytest.fixture
+def conformance_process(tmp_path: Path) -> Conformance:
+    """Run the b24-conformance console script as a separate process, as its users do."""
+
+    def run(*args: str, timeout: float = 300, env: dict[str, str] | None = None) -> Run:
+        workdir, report_dir = _dirs(tmp_path)
+        environment = {k: v for k, v in os.environ.items() if k != "B24_WEBHOOK_URL"}
+        environment["B24_CONFORMANCE_JOURNAL"] = str(tmp_path / "journal.jsonl")
         done = subprocess.run(
-            [
-                str(Path(sys.executable).with_name("b24-conformance")),
-                "--report-dir",
-                str(report_dir),
-                *args,
-            ],
+            [command(), "--report-dir", str(report_dir), *args],
             cwd=workdir,
-            env=env,
+            env={**environment, **(env or {})},
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -71,5 +100,45 @@ def conformance(tmp_path: Path) -> Conformance:
     return run
 
 
+def command() -> str:
+    return str(Path(sys.executable).with_name("b24-conformance"))
+
+
 def url_of(portal: RunningEmulator) -> str:
     return portal.webhook_url(HOOK)
+
+
+# Badges a customer's portal already has, including codes a fuzzer is likely to produce.
+CUSTOMER = (
+    MISSED_CALL,
+    Badge("0", "Zero", "0", "secondary"),
+    Badge("a", {"en": "A", "ru": "А"}, "A", "primary"),
+    Badge("b24ct", "Not ours: no run id", "X", "warning"),
+    Badge("b24ct-", "Not ours either", "X", "warning"),
+)
+QUICK = ("--profile", "quick", "--seed", "7", "--rate-limit", "none")
+
+
+@pytest.fixture
+def against(conformance: Conformance) -> Callable[..., Run]:
+    """Run the suite (quick, writes allowed unless `read_only`) against the emulator with a
+    customer's badges, wrapped in `wrap`; afterwards the customer's badges must be untouched,
+    whatever the portal did."""
+
+    def run(
+        wrap: Callable[[Any], Any] | None,
+        *args: str,
+        read_only: bool = False,
+        settings: Settings = SETTINGS,
+    ) -> Run:
+        seeded = replace(settings, seed=CUSTOMER) if settings.seed == SETTINGS.seed else settings
+        with run_emulator(seeded, wrap=wrap) as portal:
+            before = {b.code: b.as_json() for b in seeded.seed}
+            writes = () if read_only else ("--allow-writes",)
+            done = conformance("--base-url", url_of(portal), *writes, *QUICK, *args)
+            after = {b.code: b.as_json() for b in portal.portal.store.list()}
+        for code, badge in before.items():
+            assert after.get(code) == badge, f"the run changed or deleted the badge {code!r}"
+        return done
+
+    return run

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -14,24 +12,16 @@ from typing import Any
 import httpx
 import pytest
 
+from b24_badge_client import Webhook
+from b24_conformance.journal import Journal
 from b24_conformance.target import code_of
-from b24_emulator import MISSED_CALL, Badge, RateLimit, RunningEmulator, run_emulator
-from tests.conformance.conftest import CODE, SETTINGS, Conformance, url_of
+from b24_emulator import Badge, RateLimit, RunningEmulator, run_emulator
+from b24_spec.methods import ADD, DELETE, GET, LIST
+from tests.conformance.conftest import CODE, CUSTOMER, SETTINGS, Conformance, command, url_of
 from tests.conftest import REPO
 from tests.portals import Counting, Slow, errors, json_answer, paged_list
 
-pytestmark = pytest.mark.slow  # whole processes and builds
-
 FAST = ("--profile", "quick", "--rate-limit", "none", "--seed", "11")
-
-# Badges a customer's portal already has, including codes a fuzzer is likely to produce.
-CUSTOMER = (
-    MISSED_CALL,
-    Badge("0", "Zero", "0", "secondary"),
-    Badge("a", {"en": "A", "ru": "А"}, "A", "primary"),
-    Badge("b24ct", "Not ours: no run id", "X", "warning"),
-    Badge("b24ct-", "Not ours either", "X", "warning"),
-)
 
 
 def stored(portal: RunningEmulator) -> list[dict[str, object]]:
@@ -58,9 +48,10 @@ def test_a_read_only_run_writes_nothing(conformance: Conformance) -> None:
         after = stored(portal)
     assert run.status == 0, run.stdout + run.stderr
     assert after == [badge.as_json() for badge in CUSTOMER]
-    assert not {"crm.activity.badge.add", "crm.activity.badge.delete"} & set(counts)
+    assert not {ADD, DELETE} & set(counts)
 
 
+@pytest.mark.slow  # paced to the cloud's 2 requests per second: half a minute
 def test_a_read_only_run_against_a_real_portal_fits_its_rate_limit(
     conformance: Conformance,
 ) -> None:
@@ -68,30 +59,42 @@ def test_a_read_only_run_against_a_real_portal_fits_its_rate_limit(
     counts: dict[str, int] = {}
     cloud = replace(SETTINGS, rate_limit=RateLimit(burst=50, per_second=2.0))
     with run_emulator(cloud, wrap=lambda app: Counting(app, counts)) as portal:
-        run = conformance("--base-url", url_of(portal), timeout=600)
+        run = conformance("--base-url", url_of(portal))
     assert run.status == 0, run.stdout + run.stderr
     assert sum(counts.values()) <= 150, counts
-    assert {"crm.activity.badge.get", "crm.activity.badge.list"} <= set(counts)
+    assert {GET, LIST} <= set(counts)
 
 
-def test_cleanup_removes_only_what_earlier_runs_left(conformance: Conformance) -> None:
-    leftovers = (
+def test_cleanup_removes_only_what_earlier_runs_journaled(
+    conformance: Conformance, tmp_path: Path
+) -> None:
+    """A killed run leaves its journal; `--cleanup` deletes those codes, lists them, and leaves
+    a customer's badge that merely looks like a run's code."""
+    journaled = (
         Badge("b24ct-0badc0de-s3-x", "T", "V", "success"),
         Badge("b24ct-1234abcd-y", "T", "V", "failure"),
     )
-    with run_emulator(replace(SETTINGS, seed=CUSTOMER + leftovers)) as portal:
+    lookalike = Badge("b24ct-feedbeef-customer", "Not ours", "X", "warning")
+    with run_emulator(replace(SETTINGS, seed=(*CUSTOMER, *journaled, lookalike))) as portal:
+        journal = Journal(tmp_path / "journal.jsonl", Webhook(url_of(portal)).base_url.rstrip("/"))
+        for badge in journaled:
+            journal.record(badge.code)
         run = conformance("--base-url", url_of(portal), "--cleanup", "--rate-limit", "none")
         after = stored(portal)
+        again = conformance("--base-url", url_of(portal), "--cleanup", "--rate-limit", "none")
     assert run.status == 0, run.stdout + run.stderr
-    assert after == [badge.as_json() for badge in CUSTOMER]
+    assert after == [badge.as_json() for badge in (*CUSTOMER, lookalike)]
     assert "2 badge(s) of this run deleted" in run.stdout
+    assert all(badge.code in run.stdout for badge in journaled)
+    assert "0 badge(s) of this run deleted" in again.stdout, "the journal forgets what it deleted"
 
 
+@pytest.mark.slow  # a signal to a separate process
 def test_an_interrupted_run_cleans_up(tmp_path: Path) -> None:
     with run_emulator(SETTINGS, wrap=lambda app: Slow(app, 0.02)) as portal:
         process = subprocess.Popen(
             [
-                str(Path(sys.executable).with_name("b24-conformance")),
+                command(),
                 "--base-url",
                 url_of(portal),
                 "--allow-writes",
@@ -160,7 +163,7 @@ def test_the_request_budget_is_a_hard_cap(conformance: Conformance) -> None:
         run = conformance(
             "--base-url", url_of(portal), "--allow-writes", "--max-requests", "25", *FAST
         )
-        cleanup_calls = counts.get("crm.activity.badge.delete", 0)
+        cleanup_calls = counts.get(DELETE, 0)
     assert run.status == 0, run.stdout + run.stderr
     assert "request budget exhausted" in run.summary
     # 25 for the checks; the cleanup may go beyond it (a list, the deletes, a list).
@@ -190,22 +193,16 @@ def test_refused_credentials_exit_2(conformance: Conformance) -> None:
     assert "refused the webhook (HTTP 401)" in run.stderr
 
 
-def test_the_webhook_url_may_come_from_the_environment(tmp_path: Path) -> None:
+@pytest.mark.slow  # the console script, as a separate process
+def test_the_webhook_url_may_come_from_the_environment(conformance_process: Conformance) -> None:
     with run_emulator(SETTINGS) as portal:
-        done = subprocess.run(
-            [str(Path(sys.executable).with_name("b24-conformance")), *FAST],
-            env={**os.environ, "B24_WEBHOOK_URL": url_of(portal)},
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "checking http://127.0.0.1:" in done.stdout
-    assert "/rest/1/***" in done.stdout
+        run = conformance_process(*FAST, env={"B24_WEBHOOK_URL": url_of(portal)})
+    assert run.status == 0, run.stdout + run.stderr
+    assert "checking http://127.0.0.1:" in run.stdout
+    assert "/rest/1/***" in run.stdout
 
 
+@pytest.mark.slow  # the script from a clone, as a separate process
 def test_the_bundled_emulator_conforms_from_a_clone() -> None:
     """`./scripts/conformance` with no URL: the bundled emulator, writes and invalid data."""
     done = subprocess.run(
@@ -226,28 +223,23 @@ def test_a_budget_below_one_is_a_usage_error(conformance: Conformance) -> None:
     assert "must be at least 1" in run.stderr
 
 
-def test_a_second_run_in_one_process_keeps_its_own_settings(tmp_path: Path) -> None:
-    """The suite reads its settings at import; a read-only run after a writing one must not
-    inherit the writes (pytest imports a module once per process)."""
+def test_two_runs_in_one_process_keep_their_own_settings(conformance: Conformance) -> None:
+    """A writing run, then a read-only one, then a writing one again, in this process: each
+    keeps its settings (nothing in the suite reads them at import, and no module is purged)."""
     counts: dict[str, int] = {}
-    script = (
-        "import sys; from b24_conformance.cli import main; "
-        "first = main(['--profile', 'quick']); "
-        "second = main(['--base-url', sys.argv[1], '--profile', 'quick', '--rate-limit', 'none']); "
-        "sys.exit(first * 10 + second)"
-    )
     with run_emulator(SETTINGS, wrap=lambda app: Counting(app, counts)) as portal:
-        done = subprocess.run(
-            [sys.executable, "-c", script, url_of(portal)],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        first = conformance("--base-url", url_of(portal), "--allow-writes", *FAST)
+        added_by_first = counts.get(ADD, 0)
+        second = conformance("--base-url", url_of(portal), *FAST)
+        added_by_second = counts.get(ADD, 0) - added_by_first
+        third = conformance("--base-url", url_of(portal), "--allow-writes", *FAST)
+        added_by_third = counts.get(ADD, 0) - added_by_first - added_by_second
         left = [b.code for b in portal.portal.store.list() if b.code.startswith("b24ct-")]
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert counts.get("crm.activity.badge.add", 0) == 0, "the read-only run wrote"
+    assert (first.status, second.status, third.status) == (0, 0, 0), second.stdout
+    assert added_by_first > 0
+    assert added_by_second == 0, "the read-only run wrote"
+    assert added_by_third > 0, "the writing run after a read-only one did not write"
+    assert "invalid data: yes" not in second.summary
     assert left == []
 
 

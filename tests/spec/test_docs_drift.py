@@ -12,6 +12,7 @@ import pytest
 from b24_spec.drift import main
 
 GET_PAGE = "api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-get.md"
+BATCH_PAGE = "settings/how-to-call-rest-api/batch.md"
 LIST_PAGE = "api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-list.md"
 
 
@@ -32,8 +33,20 @@ def test_docs_examples_fit_the_spec(docs_dir: Path, capsys: pytest.CaptureFixtur
     assert main([str(docs_dir)]) == 0
     out = capsys.readouterr().out
     # Four method pages with a success and an error example, in Russian and English, plus the
-    # overview's language map and the data-types page's `time`, in both languages.
-    assert "20 examples checked, 0 part ways with the spec" in out
+    # overview's language map and the data-types page's `time`, in both languages; and the
+    # batch page's three answers, in both languages.
+    assert "26 examples checked, 0 part ways with the spec" in out
+    assert out.count("  batch HTTP 200") == 6
+
+
+def test_a_batch_answer_without_its_errors_is_drift(
+    docs_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(docs_copy / BATCH_PAGE, '"result_error": [],', "")
+    assert main([str(docs_copy)]) == 1
+    out = capsys.readouterr().out
+    assert f"DRIFT  {BATCH_PAGE}:336  batch HTTP 200" in out
+    assert "'result_error' is a required property" in out
 
 
 def test_a_changed_badge_type_is_drift(docs_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,1 +1,3 @@
-"""The conformance suite's tests. They run through `b24-conformance`, which gives them a target."""
+"""The conformance suite's tests. They get their run from `b24_conformance.plugin`, through
+fixtures: `b24-conformance` runs them, or `pytest --pyargs b24_conformance.suite -p
+b24_conformance.plugin --b24-base-url ...`."""

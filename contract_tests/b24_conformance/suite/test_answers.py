@@ -9,30 +9,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import schemathesis
 
-from b24_conformance import cases, schemas
+from b24_conformance import cases
 from b24_conformance.model import PortalModel
-from b24_conformance.settings import current
 from b24_conformance.target import Target
 
-RUN = current()
+positive = schemathesis.pytest.from_fixture("positive_schema")
+negative = schemathesis.pytest.from_fixture("negative_schema")
 
 
 def exercise(case: schemathesis.Case[Any], target: Target, model: PortalModel) -> None:
-    cases.make_safe(case, target, target.prefix)
+    cases.make_safe(case, target, target.case_prefix())
     cases.judge(case, cases.send(case, target), model, target)
 
 
-@schemas.positive(RUN).parametrize()
+@positive.parametrize()
 def test_valid_requests(case: schemathesis.Case[Any], target: Target, model: PortalModel) -> None:
     exercise(case, target, model)
 
 
-if RUN.negative:
-
-    @schemas.negative(RUN).parametrize()
-    def test_invalid_requests(
-        case: schemathesis.Case[Any], target: Target, model: PortalModel
-    ) -> None:
-        exercise(case, target, model)
+@pytest.mark.b24_negative
+@negative.parametrize()
+def test_invalid_requests(case: schemathesis.Case[Any], target: Target, model: PortalModel) -> None:
+    exercise(case, target, model)

@@ -13,12 +13,11 @@ import httpx
 import pytest
 
 from b24_conformance.checks import json_or_none
-from b24_conformance.settings import current
 from b24_conformance.target import Target
 from b24_conformance.violations import ContractViolated, violation
+from b24_spec.methods import ADD, GET, LIST
 
-RUN = current()
-READS = [("crm.activity.badge.list", {}), ("crm.activity.badge.get", {"code": "missedCall"})]
+READS = [(LIST, {}), (GET, {"code": "missedCall"})]
 CHECK = "credentials"
 
 
@@ -44,20 +43,30 @@ def test_a_wrong_webhook_code_is_refused(
 
 
 @pytest.mark.parametrize(("method", "params"), READS)
+def test_a_webhook_code_works_only_for_its_user(
+    target: Target, method: str, params: dict[str, Any]
+) -> None:
+    other = str(int(target.user_id) + 1) if target.user_id.isdigit() else "1"
+    with target.with_user_id(other) as http:
+        response = target.post(method, params, http)
+    expect_refusal(method, response, f"the webhook code was sent as user {other}'s")
+
+
+@pytest.mark.parametrize(("method", "params"), READS)
 def test_no_credentials_are_refused(target: Target, method: str, params: dict[str, Any]) -> None:
     with target.without_credentials() as http:
         response = target.post(method, params, http)
     expect_refusal(method, response, "the call carried no webhook code and no token")
 
 
-@pytest.mark.skipif(not RUN.target.writes, reason="read-only run")
+@pytest.mark.b24_writes
 def test_a_refused_add_stores_nothing(target: Target) -> None:
     code = f"{target.prefix}auth-refused"
     badge = {"code": code, "title": "Refused", "value": "R", "type": "warning"}
     with target.with_webhook_code("wrong-code") as http:
-        response = target.post("crm.activity.badge.add", badge, http)
-    expect_refusal("crm.activity.badge.add", response, "the webhook code was wrong")
-    check = target.post("crm.activity.badge.get", {"code": code})
+        response = target.post(ADD, badge, http)
+    expect_refusal(ADD, response, "the webhook code was wrong")
+    check = target.post(GET, {"code": code})
     if check.status_code == 200:
         message = f"an add with a wrong webhook code was refused, yet badge {code!r} exists"
-        raise ContractViolated([violation("crm.activity.badge.add", CHECK, message, check)])
+        raise ContractViolated([violation(ADD, CHECK, message, check)])

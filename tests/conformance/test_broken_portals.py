@@ -1,21 +1,15 @@
-"""The suite against portals that break the contract in one way each, and ones that do not.
-
-Every broken variant must end in exit status 1 with the named violation in the report; every
-conforming variant (portals vary within the contract) in exit status 0: a conformance suite is
-only worth what it catches without crying wolf.
-"""
+"""The suite against portals that break the contract in one way each: every one must end in
+exit status 1 with the named violation in the report."""
 
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from starlette.applications import Starlette
 
-from b24_emulator import MISSED_CALL, Badge, RateLimit, Settings, run_emulator
+from b24_emulator import run_emulator
 from tests.conformance.conftest import CODE, SETTINGS, Conformance, url_of
 from tests.portals import (
     Answer,
@@ -24,14 +18,11 @@ from tests.portals import (
     Wrap,
     each_badge,
     errors,
-    gzipped,
     html_errors,
     intercepting,
     json_answer,
     successes,
 )
-
-pytestmark = pytest.mark.slow  # each test runs b24-conformance as a separate process
 
 QUICK = ("--profile", "quick", "--allow-writes", "--seed", "7", "--rate-limit", "none")
 TIME = {
@@ -101,6 +92,7 @@ def list_misses_new_badges(answer: dict[str, Any]) -> None:
     result = answer["result"]
     if isinstance(result, dict) and "badges" in result:
         result["badges"] = [b for b in result["badges"] if not b["code"].startswith("b24ct-")]
+        answer["total"] = len(result["badges"])
 
 
 BROKEN: list[Any] = [
@@ -142,58 +134,3 @@ def test_a_broken_portal_is_caught(conformance: Conformance, wrap: Wrap, violati
     assert "DOES NOT CONFORM" in run.summary
     assert violation in run.summary, run.summary
     assert violation in run.stdout
-
-
-def extra_fields(answer: dict[str, Any]) -> None:
-    answer["debug"] = {"node": 3}
-    answer["time"]["memory"] = 12.5
-    if isinstance(answer["result"], dict):
-        answer["result"]["extra"] = []
-    for badge in each_badge(answer):
-        badge["sort"] = 100
-
-
-def without_operating(answer: dict[str, Any]) -> None:
-    answer["time"].pop("operating")
-    answer["time"].pop("operating_reset_at")
-
-
-def not_found_as_404(status: int, body: dict[str, Any]) -> Answer | None:
-    return json_answer(404, body) if body.get("error") == "NOT_FOUND" else None
-
-
-LOCALIZED = (
-    MISSED_CALL,
-    Badge("alarm", {"ru": "Внимание", "en": "Alarm", "de": "Achtung"}, {"en": "!"}, "warning"),
-)
-
-CONFORMING: list[Any] = [
-    pytest.param(SETTINGS, successes(extra_fields), (), id="extra-fields"),
-    pytest.param(replace(SETTINGS, seed=LOCALIZED), None, (), id="localized-titles"),
-    pytest.param(SETTINGS, successes(without_operating), (), id="no-operating-fields"),
-    pytest.param(SETTINGS, errors(not_found_as_404), (), id="not-found-as-404"),
-    pytest.param(SETTINGS, gzipped, (), id="gzip-compressed"),
-    pytest.param(
-        replace(SETTINGS, rate_limit=RateLimit(burst=10, per_second=10.0)),
-        None,
-        ("--rate-limit", "10/10"),
-        id="strict-rate-limit-paced",
-    ),
-    pytest.param(
-        replace(SETTINGS, rate_limit=RateLimit(burst=10, per_second=10.0)),
-        None,
-        ("--rate-limit", "none"),
-        id="strict-rate-limit-retried",
-    ),
-]
-
-
-@pytest.mark.parametrize(("settings", "wrap", "options"), CONFORMING)
-def test_a_conforming_portal_passes(
-    conformance: Conformance, settings: Settings, wrap: Wrap | None, options: tuple[str, ...]
-) -> None:
-    with run_emulator(settings, wrap=wrap) as portal:
-        run = conformance("--base-url", url_of(portal), *QUICK, *options)
-    assert run.status == 0, run.stdout + run.stderr
-    assert "**CONFORMS**" in run.summary
-    assert re.search(r"cleanup: \d+ badge\(s\) of this run deleted\n", run.summary)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from b24_emulator import errors
-from b24_emulator.params import Params
+from b24_emulator.params import MAX_BODY_BYTES, Params
 from b24_emulator.store import (
     Badge,
     BadgeStore,
@@ -55,6 +55,11 @@ def _text(name: str, value: Any, max_length: int) -> str:
 
 def _code(value: Any, limits: StoreLimits) -> str:
     return _text("code", value, limits.max_code)
+
+
+def _lookup_code(params: Params) -> str:
+    """The code get and delete look up: any string; one no badge can have is simply not found."""
+    return _text("code", params["code"], MAX_BODY_BYTES)
 
 
 def _localized(name: str, value: Any, limits: StoreLimits) -> LocalizedText:
@@ -101,7 +106,7 @@ def add(store: BadgeStore, params: Params) -> dict[str, Any]:
 
 def get(store: BadgeStore, params: Params) -> dict[str, Any]:
     _required(params, "code")
-    badge = store.get(_code(params["code"], store.limits))
+    badge = store.get(_lookup_code(params))
     if badge is None:
         raise errors.badge_not_found()
     return {"result": {"badge": badge.as_json()}}
@@ -114,7 +119,7 @@ def list_(store: BadgeStore, params: Params) -> dict[str, Any]:
 
 def delete(store: BadgeStore, params: Params) -> dict[str, Any]:
     _required(params, "code")
-    if not store.delete(_code(params["code"], store.limits)):
+    if not store.delete(_lookup_code(params)):
         raise errors.badge_not_found()
     return {"result": True}
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import re
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -24,7 +23,6 @@ from b24_emulator.errors import PortalError, invalid_request
 MAX_BODY_BYTES = 1024 * 1024  # the emulator's own limit; portals cut far larger bodies
 MAX_FIELDS = 1000
 MAX_DEPTH = 8
-_BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 
 Params = dict[str, Any]
 
@@ -33,13 +31,33 @@ def php_params(items: Iterable[tuple[str, str]]) -> Params:
     """Build PHP's parameter array from flat `key=value` pairs with bracket keys."""
     params: Params = {}
     for key, value in items:
-        name, _, rest = key.partition("[")
-        path = _BRACKETS.findall("[" + rest) if rest else []
-        if not name or (rest and "[" + rest != "".join(f"[{p}]" for p in path)):
-            path = []  # malformed brackets: PHP keeps such a key flat, and so do we
-            name = key
-        _assign(params, name, path[:MAX_DEPTH], value)
+        name, path = php_key(key)
+        if name:  # PHP drops a variable without a name (`[a]=1`)
+            _assign(params, name, path[:MAX_DEPTH], value)
     return params
+
+
+def php_key(key: str) -> tuple[str, list[str]]:
+    """A form key read as PHP reads it (main/php_variables.c): the name and its indices.
+
+    The name runs to the first `[`, its spaces and dots made `_`; each index runs from a `[` to
+    the next `]` (so `value[/[T]` is `value` indexed by `/[T`); after an index anything but
+    another `[` is ignored; a first `[` never closed stays in the name as `_`.
+    """
+    key = key.lstrip(" ")
+    bracket = key.find("[")
+    name = (key if bracket < 0 else key[:bracket]).replace(" ", "_").replace(".", "_")
+    path: list[str] = []
+    position = bracket
+    while 0 <= position < len(key) and key[position] == "[":
+        close = key.find("]", position + 1)
+        if close < 0:
+            if not path:
+                return f"{name}_{key[bracket + 1 :]}", []
+            break
+        path.append(key[position + 1 : close])
+        position = close + 1
+    return name, path
 
 
 def _assign(container: Params, name: str, path: list[str], value: str) -> None:

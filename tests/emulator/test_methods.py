@@ -131,3 +131,9 @@ def test_every_success_carries_a_measured_time_block(portal: Portal) -> None:
     assert int(datetime.fromisoformat(time["date_start"]).timestamp()) == int(time["start"])
     assert time["operating"] > 0
     assert time["operating_reset_at"] == int(time["start"] + 600)
+
+
+@pytest.mark.parametrize("method", ["crm.activity.badge.get", "crm.activity.badge.delete"])
+def test_a_code_longer_than_any_badge_is_simply_not_found(portal: Portal, method: str) -> None:
+    """Only add bounds a code's length: a lookup of a longer one finds nothing, as on a portal."""
+    assert_error(portal.call(method, json={"code": "x" * 4000}), 400, "NOT_FOUND")

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from b24_emulator import Webhook
+from b24_emulator.params import php_params
 from tests.emulator.conftest import (
     ADMIN,
     EXPIRED,
@@ -141,3 +142,28 @@ def test_other_http_methods(portal: Portal, verb: str) -> None:
 def test_a_non_ascii_webhook_code_is_wrong_credentials_not_a_crash(portal: Portal) -> None:
     url = f"{portal.emulator.base_url}/rest/1/%C3%A9%F0%9F%98%80/{GET}"
     assert_error(portal.http.post(url, json={"code": "missedCall"}), 401, "INVALID_CREDENTIALS")
+
+
+@pytest.mark.parametrize(
+    ("pairs", "params"),
+    [
+        ([("title[ru]", "П"), ("title[en]", "H")], {"title": {"ru": "П", "en": "H"}}),
+        ([("value[/[T]", "x")], {"value": {"/[T": "x"}}),  # an index runs to the first `]`
+        ([("a[b]c[d]", "x")], {"a": {"b": "x"}}),  # after an index, only `[` goes on
+        ([("a[b", "x")], {"a_b": "x"}),  # a `[` never closed stays in the name
+        ([("a.b c", "x")], {"a_b_c": "x"}),  # dots and spaces of a name become `_`
+        ([("[a]", "x"), ("k", "v")], {"k": "v"}),  # no name: dropped
+        ([("s[]", "1"), ("s[]", "2")], {"s": {"0": "1", "1": "2"}}),
+    ],
+)
+def test_form_keys_are_read_as_php_reads_them(
+    pairs: list[tuple[str, str]], params: dict[str, object]
+) -> None:
+    assert php_params(pairs) == params
+
+
+def test_a_form_key_with_a_bracket_inside_its_index_is_accepted(portal: Portal) -> None:
+    """The conformance suite's valid_request_accepted met `value[/[T]=...` refused as missing."""
+    form = {"code": "odd", "title": "T", "value[/[T]": "x", "type": "primary"}
+    result = assert_result(portal.call("crm.activity.badge.add", data=form))
+    assert result["badge"]["value"] == {"/[T": "x"}

@@ -100,14 +100,26 @@ def requirements(dist: Path, name: str) -> set[str]:
     return found
 
 
+def extras(dist: Path, name: str) -> dict[str, set[str]]:
+    """The optional dependencies of a wheel, by extra."""
+    (wheel,) = dist.glob(f"{name}-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        (metadata,) = (n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        lines = archive.read(metadata).decode().splitlines()
+    found: dict[str, set[str]] = {}
+    for line in lines:
+        if line.startswith("Requires-Dist:") and "extra ==" in line:
+            requirement, _, marker = line.removeprefix("Requires-Dist:").partition(";")
+            extra = marker.split("extra ==")[1].strip().strip("'\"")
+            name_only = requirement.strip().split(">")[0].split("<")[0].split("=")[0].strip()
+            found.setdefault(extra, set()).add(name_only)
+    return found
+
+
 def test_each_distribution_needs_only_what_it_uses(dist: Path) -> None:
     assert requirements(dist, "b24_badge_client") == {"httpx", "attrs"}
-    assert requirements(dist, "b24_emulator") == {
-        "starlette",
-        "uvicorn",
-        "python-multipart",
-        "trustme",  # --tls: the throwaway CA
-    }
+    assert requirements(dist, "b24_emulator") == {"starlette", "uvicorn", "python-multipart"}
+    assert extras(dist, "b24_emulator") == {"tls": {"trustme"}, "strict": {"b24-conformance"}}
     assert {"schemathesis", "pytest"} <= requirements(dist, "b24_conformance")
 
 

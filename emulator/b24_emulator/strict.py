@@ -59,8 +59,8 @@ class StrictChecker:
                 from b24_spec import Contract  # the contract is read only in strict mode
             except ImportError:
                 raise StrictModeUnavailable(
-                    "strict mode needs the contract reader b24_spec: run from the toolkit's "
-                    "clone, or install b24-conformance beside b24-emulator"
+                    "strict mode needs the contract reader b24_spec, the emulator's `strict` "
+                    "extra: pip install 'b24-emulator[strict]' (or run from the toolkit's clone)"
                 ) from None
             contract = Contract.load()
         self.contract = contract

@@ -5,6 +5,9 @@ can serve HTTPS: trustme makes a CA that exists for one run and a certificate fo
 and `127.0.0.1`. Only the CA's certificate is written to disk, as the bundle clients trust
 (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS); the CA's private key stays in memory
 and is gone with the process, so the bundle can vouch for nothing once the emulator stops.
+
+trustme (and the cryptography package under it) is the `tls` extra, `pip install
+'b24-emulator[tls]'`: a team that only needs plain http on loopback does not install it.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
-
-import trustme
 
 CA_BUNDLE_NAME = "b24-emulator-ca.pem"
 HOSTS = ("localhost", "127.0.0.1")
@@ -29,6 +30,12 @@ class LocalTLS:
 
 def local_tls(ca_bundle: Path) -> LocalTLS:
     """A fresh CA and server certificate; the CA's certificate is written to `ca_bundle`."""
+    try:
+        import trustme
+    except ImportError:
+        raise RuntimeError(
+            "HTTPS needs trustme, the emulator's `tls` extra: pip install 'b24-emulator[tls]'"
+        ) from None
     authority = trustme.CA(organization_name="b24-emulator throwaway CA")
     certificate = authority.issue_cert(*HOSTS)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from b24_badge_client.credentials import method_name
+from b24_badge_client import method_name
 
 Answer = tuple[int, dict[str, str], bytes]
 Wrap = Callable[[ASGIApp], ASGIApp]

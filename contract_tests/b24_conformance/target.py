@@ -24,10 +24,16 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import requests
 
-from b24_badge_client import BadgeClient, BitrixTransport, RateLimit, RetryPolicy, Webhook
-from b24_badge_client.answers import masked
-from b24_badge_client.credentials import NoCredentials, method_name
-from b24_badge_client.pacing import Pacer
+from b24_badge_client import (
+    BadgeClient,
+    BitrixTransport,
+    NoCredentials,
+    Pacer,
+    RateLimit,
+    RetryPolicy,
+    Webhook,
+    method_name,
+)
 
 # The suite's patience with a rate-limited portal: enough retries to ride out a burst, and at
 # most two minutes' wait for an operating-time block (a conformance run is light).
@@ -149,7 +155,7 @@ class Target:
 
     def _http(self, credentials: Webhook | NoCredentials) -> httpx.Client:
         wrapped = BitrixTransport(
-            credentials, rate_limit=None, retry=SUITE_RETRY, inner=self.transport
+            credentials, rate_limit=None, retry=SUITE_RETRY, deadline=None, inner=self.transport
         )
         return httpx.Client(
             transport=wrapped,
@@ -173,6 +179,7 @@ class Target:
             self.credentials,
             rate_limit=None,  # the run's transport paces
             retry=SUITE_RETRY,
+            deadline=None,  # the suite waits out 429s (SUITE_RETRY bounds them)
             timeout=TIMEOUT,
             transport=self.transport,
             on_response=on_response,
@@ -198,10 +205,10 @@ class Target:
         return self.mask((http or self.http).post(method, json=params))
 
     def mask(self, response: httpx.Response) -> httpx.Response:
-        return masked(response, self.credentials.secrets)
+        return self.credentials.masked(response)
 
     def redact(self, text: str) -> str:
-        return self.credentials.secrets.redact(text)
+        return self.credentials.redact(text)
 
     @contextmanager
     def part(self, name: str) -> Iterator[None]:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from b24_badge_client import B24Error, BadgeClient
+from b24_badge_client import B24Error, BadgeClient, Clock
 from b24_emulator import RunningEmulator, run_emulator
 from tests.client.conftest import ADMIN, EXPIRED, SECRETS, SETTINGS, TOKEN
 from tests.portals import Slow, always, html_errors, successes
@@ -156,7 +156,7 @@ def test_a_retried_call_logs_no_secret(caplog: pytest.LogCaptureFixture) -> None
         BadgeClient.from_webhook(
             portal.webhook_url(ADMIN),
             rate_limit=None,
-            transport_options={"sleep": lambda seconds: None},
+            clock=Clock(sleep=lambda seconds: None),
         ) as client,
     ):
         client.list()

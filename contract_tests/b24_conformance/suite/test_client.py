@@ -22,9 +22,7 @@ import pytest
 import schemathesis
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from b24_badge_client import BadgeClient, BitrixError, NotFound
-from b24_badge_client._generated import models
-from b24_badge_client.credentials import method_name
+from b24_badge_client import BadgeClient, BitrixError, NotFound, method_name, models
 from b24_conformance import cases, schemas
 from b24_conformance.model import PortalModel
 from b24_conformance.settings import RunSettings, current

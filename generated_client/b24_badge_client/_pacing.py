@@ -2,8 +2,10 @@
 
 A portal counts requests in a bucket that drains at a fixed rate and refuses the request that
 would overflow it with 503 QUERY_LIMIT_EXCEEDED. The client keeps its own copy of that bucket and
-waits before a request that would overflow it, so that a steady client never meets the limit
-(other clients on the same portal and IP share it, hence the retries in transport.py as well).
+waits before a request that would overflow it, so that a steady client never meets the limit.
+The portal counts per portal and source IP, so clients of one application that share a portal
+should share one `Pacer` too (pass it as `rate_limit`); other applications on the same portal
+and IP are why the transport retries QUERY_LIMIT_EXCEEDED as well.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RateLimit:
-    """Burst size and drain rate; the defaults are the cloud's non-Enterprise plans."""
+    """A portal's leaky bucket: `burst` requests at once, then `per_second` as it drains.
+
+    The defaults are the cloud's non-Enterprise plans (`CLOUD`); `ENTERPRISE` is 250 then 5/s.
+    On-premise portals are configured by their administrators.
+    """
 
     burst: int = 50
     per_second: float = 2.0
@@ -36,7 +42,11 @@ PACE_FACTOR = 0.9
 
 
 class Pacer:
-    """Hands out send times: `reserve()` says how long to wait before the next request."""
+    """One leaky bucket's schedule, shared by everything that sends to one portal.
+
+    Give the same Pacer to several clients or transports (`rate_limit=pacer`) when they call the
+    same portal from one machine: the portal counts them together. Thread-safe.
+    """
 
     def __init__(self, limit: RateLimit, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
@@ -47,6 +57,10 @@ class Pacer:
         self._lock = threading.Lock()
 
     def reserve(self) -> float:
+        """Book the next send and say how many seconds to wait before it (0 within the burst).
+
+        The booking is made at once, so concurrent callers each get their own later slot.
+        """
         with self._lock:
             now = self._clock()
             level = max(0.0, self._level - (now - self._at) * self._rate)

@@ -1,0 +1,276 @@
+"""What the client does around one request, written once for the sync and the async transport.
+
+`Policy.flow(request)` is a generator in the manner of httpx's auth flows: it yields what to do
+next (send the request, wait, refresh the token) and receives the outcome, until it returns the
+final answer or raises. The transports (_transport.py) are thin drivers that do each step with
+blocking or async I/O. Around every request the flow
+
+* waits for its turn in the portal's leaky bucket (_pacing.py);
+* sends the request (the driver adds the credentials only on the way out, _credentials.py);
+* on 401 expired_token has the OAuth credentials refresh the token, once, and sends again;
+* retries 503 QUERY_LIMIT_EXCEEDED with exponential backoff and jitter, up to a limit;
+* on 429 OPERATION_TIME_LIMIT waits for the method's `operating_reset_at` (remembered from its
+  last success; the portal sends no Retry-After), then retries, up to a limit;
+* keeps the whole call within its deadline: no wait that would pass it, each network wait cut
+  to the time left, and an answer that takes longer ends with DeadlineExceeded. When a retry
+  wait would pass the deadline the portal's own answer (503, 429) is the result, since it says
+  more than a timeout would.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import httpx
+
+from b24_badge_client._body import BodyReader, too_large
+from b24_badge_client._clock import REAL_TIME, Clock
+from b24_badge_client._credentials import Credentials, method_name
+from b24_badge_client._errors import B24Error, DeadlineExceeded
+from b24_badge_client._pacing import CLOUD, Pacer, RateLimit
+
+logger = logging.getLogger("b24_badge_client")
+
+_RESET_AT = re.compile(rb'"operating_reset_at"\s*:\s*(\d+(?:\.\d+)?)')
+
+DEFAULT_DEADLINE = 120.0
+DEFAULT_MAX_RESPONSE_SIZE = 10 * 2**20
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How patient the client is with a busy portal.
+
+    503 QUERY_LIMIT_EXCEEDED is retried after `backoff` seconds, doubling up to `max_backoff`,
+    each scaled by a random factor in 1 ± `jitter` (so that clients that met the limit together
+    do not return together); 429 OPERATION_TIME_LIMIT waits until the method's last known
+    `operating_reset_at`, or `operation_wait` seconds when unknown, at most `max_operation_wait`.
+    `max_retries` counts both kinds, per call; the call's deadline bounds them all.
+    """
+
+    max_retries: int = 5
+    backoff: float = 1.0
+    max_backoff: float = 30.0
+    jitter: float = 0.25
+    operation_wait: float = 10.0
+    max_operation_wait: float = 600.0  # the operating window is 10 minutes
+
+    def backoff_delay(self, retry: int, rand: float) -> float:
+        """Seconds before retry number `retry` (from 0) of a 503, for a random `rand` in [0, 1)."""
+        base = min(self.max_backoff, self.backoff * 2**retry)
+        return float(base * (1 + self.jitter * (2 * rand - 1)))
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+class Send(NamedTuple):
+    """Send `request` (masked; the driver adds the credentials) and read the answer."""
+
+    request: httpx.Request
+    call: Call
+
+
+class Wait(NamedTuple):
+    """Sleep for `seconds`."""
+
+    seconds: float
+
+
+class Refresh(NamedTuple):
+    """Have the credentials replace the token of `generation`, unless that already happened."""
+
+    generation: int
+
+
+class Answer(NamedTuple):
+    """What a driver hands back for Send: the answer and its body, read within the limits."""
+
+    response: httpx.Response
+    content: bytes
+
+
+Step = Send | Wait | Refresh
+Flow = Generator[Step, Answer | Exception | None, httpx.Response]
+
+
+@dataclass
+class Call:
+    """One call as the flow and the body reader see it: which method, and until when."""
+
+    method: str
+    deadline: float | None  # seconds allowed, as configured
+    until: float | None  # the monotonic time it ends
+
+
+class Policy:
+    """The state one transport keeps across calls (the pacer, each method's reset time), and
+    the flow of each call."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        rate_limit: RateLimit | Pacer | None = CLOUD,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        deadline: float | None = DEFAULT_DEADLINE,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
+        clock: Clock = REAL_TIME,
+    ) -> None:
+        self.credentials = credentials
+        self.clock = clock
+        self.retry = retry
+        self.deadline = deadline
+        self.max_response_size = max_response_size
+        if isinstance(rate_limit, RateLimit):
+            rate_limit = Pacer(rate_limit, clock.monotonic)
+        self._pacer = rate_limit
+        self._reset_at: dict[str, float] = {}
+
+    def flow(self, request: httpx.Request) -> Flow:
+        """The steps of one call; returns the final answer (which may be an error answer)."""
+        now = self.clock.monotonic
+        call = Call(
+            method_name(request.url.path),
+            self.deadline,
+            None if self.deadline is None else now() + self.deadline,
+        )
+        timeouts = request.extensions.get("timeout")
+        retries, refreshed = 0, False
+        while True:
+            if self._pacer is not None and (wait := self._pacer.reserve()):
+                if call.until is not None and now() + wait > call.until:
+                    raise self._late(call, f"waiting {wait:.1f} s for its turn", request)
+                yield Wait(wait)
+            cut: frozenset[str] = frozenset()
+            if call.until is not None:
+                if (left := call.until - now()) <= 0:
+                    raise self._late(call, "before it could send", request)
+                cut = _cut_timeouts(request, timeouts, left)
+            generation = self.credentials._generation()
+            reply = yield Send(request, call)
+            if isinstance(reply, httpx.TimeoutException) and _TIMEOUTS.get(type(reply)) in cut:
+                raise self._late(call, "waiting for the portal", request)
+            if isinstance(reply, Exception):
+                raise reply
+            assert reply is not None
+            response, content = reply
+            if response.status_code == 200:
+                if match := _RESET_AT.search(content):
+                    self._reset_at[call.method] = float(match[1])
+                return response
+            code = _error_code(content)
+            if code == "EXPIRED_TOKEN" and not refreshed and self.credentials._can_refresh():
+                yield Refresh(generation)
+                logger.info("%s: the access token expired; refreshed it", call.method)
+                refreshed = True
+                continue
+            delay = self._retry_delay(call.method, response.status_code, code, retries)
+            if delay is None:
+                return response
+            if call.until is not None and now() + delay > call.until:
+                logger.warning(
+                    "%s: %d %s; a retry in %.1f s would pass the deadline of %g s",
+                    *(call.method, response.status_code, code, delay, call.deadline),
+                )
+                return response
+            logger.warning(
+                "%s: %d %s; retry %d/%d in %.1f s",
+                *(call.method, response.status_code, code, retries + 1),
+                *(self.retry.max_retries, delay),
+            )
+            yield Wait(delay)
+            retries += 1
+
+    def reader(self, response: httpx.Response, step: Send) -> BodyReader:
+        """A reader for the body of `response`, within the call's limits."""
+        return BodyReader(
+            response,
+            step.request,
+            call=step.call,
+            limit=self.max_response_size,
+            clock=self.clock.monotonic,
+            secrets=self.credentials._secrets,
+        )
+
+    def in_memory(self, response: httpx.Response, step: Send) -> Answer:
+        """An answer an inner transport already read (decoded) into memory: only the size cap
+        applies."""
+        content = response.content
+        limit = self.max_response_size
+        if limit is not None and len(content) > limit:
+            raise too_large(
+                response, step.request, content[:limit], limit, self.credentials._secrets
+            )
+        return Answer(response, content)
+
+    def scrubbed(self, error: Exception, request: httpx.Request) -> Exception:
+        """An exception raised while a request was on the wire, fit to travel on.
+
+        Its traceback reaches into frames that held the real URL or token, and its text may
+        quote them: httpx errors are rebuilt with a masked text and the masked request; others
+        (the client's own, which hold no secret) lose their traceback, which the flow's raise
+        gives back from the client's frames up.
+        """
+        if isinstance(error, httpx.RequestError) and not isinstance(error, B24Error):
+            try:
+                return type(error)(self.credentials.redact(str(error)), request=request)
+            except TypeError:  # an exception class with its own signature
+                return httpx.TransportError(self.credentials.redact(str(error)), request=request)
+        error.args = tuple(
+            self.credentials.redact(arg) if isinstance(arg, str) else arg for arg in error.args
+        )
+        error.__cause__ = error.__context__ = None
+        return error.with_traceback(None)
+
+    def _retry_delay(self, method: str, status: int, code: str, retries: int) -> float | None:
+        if retries >= self.retry.max_retries:
+            return None
+        if status == 503 and code == "QUERY_LIMIT_EXCEEDED":
+            return self.retry.backoff_delay(retries, random.random())
+        if status == 429 and code == "OPERATION_TIME_LIMIT":
+            reset_at, wall = self._reset_at.get(method), self.clock.wall()
+            delay = self.retry.operation_wait
+            if reset_at is not None and reset_at > wall:
+                delay = reset_at - wall + 1.0
+            return min(delay, self.retry.max_operation_wait)
+        return None
+
+    @staticmethod
+    def _late(call: Call, doing: str, request: httpx.Request) -> DeadlineExceeded:
+        return DeadlineExceeded(call.method, call.deadline or 0.0, doing, request)
+
+
+# Which network wait each httpx timeout is about (the keys of the request's "timeout" extension).
+_TIMEOUTS: dict[type[Exception], str] = {
+    httpx.ConnectTimeout: "connect",
+    httpx.ReadTimeout: "read",
+    httpx.WriteTimeout: "write",
+    httpx.PoolTimeout: "pool",
+}
+
+
+def _cut_timeouts(request: httpx.Request, timeouts: object, left: float) -> frozenset[str]:
+    """Cut each network wait of the next attempt to the `left` seconds of the call; the ones
+    that were cut (a timeout of one of those means the deadline, not the portal)."""
+    if not isinstance(timeouts, dict):
+        return frozenset()
+    request.extensions["timeout"] = {
+        name: left if value is None or value > left else value for name, value in timeouts.items()
+    }
+    return frozenset(name for name, value in timeouts.items() if value is None or value > left)
+
+
+def _error_code(content: bytes) -> str:
+    try:
+        body = json.loads(content)
+    except ValueError:
+        return ""
+    code = body.get("error") if isinstance(body, dict) else None
+    return code.upper() if isinstance(code, str) else ""

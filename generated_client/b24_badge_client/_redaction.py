@@ -7,7 +7,8 @@ logs raw response headers at DEBUG, so a moved portal's `Location: .../rest/1/CO
 the log). An echo is rarely verbatim, so a secret is masked in every form an echo takes:
 
 * as it is, and in upper, lower or mixed case;
-* JSON-escaped, character by character (`\\u0051`, and `\\/` for a slash);
+* JSON-escaped, character by character (`\\u0051`, and `\\/` for a slash), also with the
+  backslashes doubled, as a repr of escaped text shows them;
 * URL-encoded (`%51`, `+` for a space), or as HTML character references (`&#81;`);
 * base64 (standard or URL-safe alphabet), at any alignment within a longer encoded text: the
   part of the encoding that depends on the secret alone is masked.
@@ -89,13 +90,14 @@ def _char_forms(char: str) -> list[str]:
     utf16 = char.encode("utf-16-be")
     forms = [
         re.escape(char),
-        "".join(rf"\\u{utf16[i]:02x}{utf16[i + 1]:02x}" for i in range(0, len(utf16), 2)),
+        # JSON escapes, also doubled as a repr of them shows them (httpcore logs bytes reprs)
+        "".join(rf"\\+u{utf16[i]:02x}{utf16[i + 1]:02x}" for i in range(0, len(utf16), 2)),
         "".join(f"%{byte:02x}" for byte in char.encode()),
         f"&#0*{code};",
         f"&#x0*{code:x};",
     ]
     if char == "/":
-        forms.append(r"\\/")
+        forms.append(r"\\+/")
     if char == " ":
         forms.append(r"\+")
     return forms

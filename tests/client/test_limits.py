@@ -11,8 +11,6 @@ import asyncio
 import struct
 import tracemalloc
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -23,15 +21,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from b24_badge_client import (
     AsyncBadgeClient,
     BadgeClient,
-    Clock,
     DeadlineExceeded,
     NotFound,
     OperationTimeLimit,
     ResponseTooLarge,
     RetryPolicy,
 )
-from b24_emulator.server import serve_app
-from tests.client.conftest import ADMIN, FakeTime
+from tests.client.conftest import FakeTime
+from tests.client.doubles import answering, endless, portal, streaming, ticking, trickle
 from tests.portals import Slow
 
 MiB = 2**20
@@ -57,81 +54,6 @@ def gzip_bomb(decompressed: int = 2**30, step: int = MiB) -> bytes:
     header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
     trailer = struct.pack("<II", crc, decompressed % 2**32)
     return header + first + repeated * (decompressed // step - 1) + end + trailer
-
-
-def answering(status: int, headers: dict[str, str], body: bytes) -> ASGIApp:
-    """A portal that gives every request the same answer."""
-
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        raw = [(k.encode(), v.encode()) for k, v in headers.items()]
-        raw.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": raw})
-        await send({"type": "http.response.body", "body": body})
-
-    return app
-
-
-def streaming(chunks: Callable[[], AsyncIterator[bytes]]) -> ASGIApp:
-    """A portal that answers 200 JSON and streams `chunks()` until the client hangs up."""
-
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        gone = asyncio.Event()
-
-        async def watch() -> None:
-            while (await receive())["type"] != "http.disconnect":
-                pass
-            gone.set()
-
-        watcher = asyncio.create_task(watch())
-        headers = [(b"content-type", b"application/json")]  # no length: chunked, endless
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        async for chunk in chunks():
-            if gone.is_set():
-                break
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        watcher.cancel()
-
-    return app
-
-
-async def endless() -> AsyncIterator[bytes]:
-    for _ in range(100_000):  # 6 GiB: far beyond any cap; the client hangs up long before
-        yield b" " * 65536
-        await asyncio.sleep(0)
-
-
-async def trickle() -> AsyncIterator[bytes]:
-    for _ in range(6000):  # a minute of real time, far beyond the deadline of the test clock
-        yield b" "
-        await asyncio.sleep(0.01)
-
-
-@contextmanager
-def portal(app: ASGIApp) -> Iterator[str]:
-    """The webhook URL of `app` served on a loopback port (its lifespan answered here)."""
-
-    async def served(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "lifespan":
-            await app(scope, receive, send)
-            return
-        while (await receive())["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
-
-    with serve_app(served) as base_url:
-        yield f"{base_url}/rest/{ADMIN.user_id}/{ADMIN.code}/"
-
-
-def ticking(step: float = 1.0) -> Clock:
-    """A clock that moves on by `step` seconds each time it is read: a trickle that goes on
-    for N reads has lasted N seconds, however fast or slow the machine."""
-    now = [0.0]
-
-    def monotonic() -> float:
-        now[0] += step
-        return now[0]
-
-    return Clock(monotonic=monotonic, wall=monotonic)
 
 
 def call(url: str, asynchronous: bool, **options: Any) -> None:

@@ -227,7 +227,7 @@ def test_debug_logs_of_a_moved_portal_hold_no_secret(caplog: pytest.LogCaptureFi
 
 MIXED_CASE = "Q0dE-MiXeD-case-S3cret"  # so that upper- and lower-case echoes differ from it
 
-ECHOES = {
+ECHOES: dict[str, Callable[[str], str]] = {
     "json-escaped": lambda text: "".join(f"\\u{ord(char):04x}" for char in text),
     "json-escaped-upper-hex": lambda text: "".join(f"\\u{ord(char):04X}" for char in text),
     "upper-case": str.upper,

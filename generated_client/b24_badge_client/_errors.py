@@ -183,20 +183,11 @@ class PortalError(BitrixError):
     CODES = frozenset({"INTERNAL_SERVER_ERROR", "ERROR_UNEXPECTED_ANSWER", "PORTAL_DELETED"})
 
 
-ERROR_CLASSES: tuple[type[BitrixError], ...] = (
-    BitrixError,
-    NotFound,
-    AccessDenied,
-    AuthenticationError,
-    ExpiredToken,
-    InvalidArguments,
-    MethodNotFound,
-    QueryLimitExceeded,
-    OverloadLimit,
-    OperationTimeLimit,
-    PortalError,
-)
-_BY_CODE = {code: cls for cls in ERROR_CLASSES for code in cls.CODES}
+def _family(cls: type[BitrixError]) -> list[type[BitrixError]]:
+    return [cls, *(member for sub in cls.__subclasses__() for member in _family(sub))]
+
+
+_BY_CODE = {code: cls for cls in _family(BitrixError) for code in cls.CODES}
 
 
 def error_for(code: str, description: str, response: httpx.Response) -> BitrixError:

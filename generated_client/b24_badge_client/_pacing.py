@@ -33,7 +33,10 @@ class RateLimit:
 
 
 CLOUD = RateLimit(burst=50, per_second=2.0)
+"""The cloud's non-Enterprise plans: 50 requests at once, then 2 per second (the default)."""
+
 ENTERPRISE = RateLimit(burst=250, per_second=5.0)
+"""The cloud's Enterprise plans: 250 requests at once, then 5 per second."""
 
 
 # The portal's clock decides, and requests reach it after a variable delay: pace a little below

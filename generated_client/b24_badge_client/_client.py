@@ -73,6 +73,8 @@ _UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, json.JSONDecodeE
 
 # Requests accept only what the transport can decompress within its size cap.
 _HEADERS = {"Accept-Encoding": "gzip, deflate"}
+# What the generated request builders add for a JSON body, which httpx adds itself for json=.
+_JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 class _Endpoint(Protocol[T_co]):
@@ -128,6 +130,14 @@ class _Base:
         if self._on_response is not None:
             self._on_response(masked(response, self._secrets))
         check_answer(response, self._secrets)
+
+    @staticmethod
+    def _request(endpoint: _Endpoint[Any], body: object) -> dict[str, Any]:
+        """httpx.Client.request arguments for a call, from the generated request builder."""
+        kwargs = endpoint._get_kwargs(body=body)
+        if kwargs.get("headers") == _JSON_HEADERS and "json" in kwargs:
+            del kwargs["headers"]  # the same header, without merging headers on every call
+        return kwargs
 
     def _parse(self, endpoint: _Endpoint[T], response: httpx.Response, expected: type[T]) -> T:
         """The success model of a 200 answer (the response hook raised for everything else)."""
@@ -192,7 +202,7 @@ class BadgeClient(_Base):
         self._check(response)
 
     def _call(self, endpoint: _Endpoint[T], expected: type[T], body: object) -> T:
-        response = self._http.request(**endpoint._get_kwargs(body=body))
+        response = self._http.request(**self._request(endpoint, body))
         return self._parse(endpoint, response, expected)
 
     def add(self, code: str, title: Text, value: Text, type: BadgeType | BadgeTypeName) -> Badge:
@@ -272,7 +282,7 @@ class AsyncBadgeClient(_Base):
         self._check(response)
 
     async def _call(self, endpoint: _Endpoint[T], expected: type[T], body: object) -> T:
-        response = await self._http.request(**endpoint._get_kwargs(body=body))
+        response = await self._http.request(**self._request(endpoint, body))
         return self._parse(endpoint, response, expected)
 
     async def add(

@@ -127,7 +127,13 @@ class Webhook(Credentials):
         self._real_urls: dict[bytes, httpx.URL] = {}
 
     def _authorized(self, request: httpx.Request) -> httpx.Request:
-        return _copy(request, url=self._real_url(request.url))
+        # A shallow copy with the real URL: headers, body and extensions are the same objects.
+        # (Cheaper than a new httpx.Request, which copies headers and extensions: this runs on
+        # every call, and the client's overhead is measured, benchmarks/client_overhead.py.)
+        outgoing: httpx.Request = object.__new__(httpx.Request)
+        vars(outgoing).update(vars(request))
+        outgoing.url = self._real_url(request.url)
+        return outgoing
 
     def _real_url(self, url: httpx.URL) -> httpx.URL:
         real = self._real_urls.get(url.raw_path)

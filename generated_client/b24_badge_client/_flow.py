@@ -100,13 +100,16 @@ Step = Send | Wait | Refresh
 Flow = Generator[Step, Answer | Exception | None, httpx.Response]
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     """One call as the flow and the body reader see it: which method, and until when."""
 
     method: str
     deadline: float | None  # seconds allowed, as configured
     until: float | None  # the monotonic time it ends
+
+
+_KNOWN_PATHS = 64  # method names remembered by URL path (a client calls a handful of paths)
 
 
 class Policy:
@@ -132,12 +135,13 @@ class Policy:
             rate_limit = Pacer(rate_limit, clock.monotonic)
         self._pacer = rate_limit
         self._reset_at: dict[str, float] = {}
+        self._methods: dict[str, str] = {}
 
     def flow(self, request: httpx.Request) -> Flow:
         """The steps of one call; returns the final answer (which may be an error answer)."""
         now = self.clock.monotonic
         call = Call(
-            method_name(request.url.path),
+            self._method(request.url.path),
             self.deadline,
             None if self.deadline is None else now() + self.deadline,
         )
@@ -155,11 +159,11 @@ class Policy:
                 cut = _cut_timeouts(request, timeouts, left)
             generation = self.credentials._generation()
             reply = yield Send(request, call)
-            if isinstance(reply, httpx.TimeoutException) and _TIMEOUTS.get(type(reply)) in cut:
-                raise self._late(call, "waiting for the portal", request)
-            if isinstance(reply, Exception):
+            if not isinstance(reply, Answer):
+                if isinstance(reply, httpx.TimeoutException) and _TIMEOUTS.get(type(reply)) in cut:
+                    raise self._late(call, "waiting for the portal", request)
+                assert reply is not None
                 raise reply
-            assert reply is not None
             response, content = reply
             if response.status_code == 200:
                 if match := _RESET_AT.search(content):
@@ -187,6 +191,14 @@ class Policy:
             )
             yield Wait(delay)
             retries += 1
+
+    def _method(self, path: str) -> str:
+        method = self._methods.get(path)
+        if method is None:
+            method = method_name(path)
+            if len(self._methods) < _KNOWN_PATHS:
+                self._methods[path] = method
+        return method
 
     def reader(self, response: httpx.Response, step: Send) -> BodyReader:
         """A reader for the body of `response`, within the call's limits."""
@@ -260,6 +272,9 @@ def _cut_timeouts(request: httpx.Request, timeouts: object, left: float) -> froz
     """Cut each network wait of the next attempt to the `left` seconds of the call; the ones
     that were cut (a timeout of one of those means the deadline, not the portal)."""
     if not isinstance(timeouts, dict):
+        return frozenset()
+    waits = timeouts.values()
+    if None not in waits and max(waits) <= left:  # the usual case: far from the deadline
         return frozenset()
     request.extensions["timeout"] = {
         name: left if value is None or value > left else value for name, value in timeouts.items()

@@ -57,7 +57,8 @@ class Secrets:
             source = _pattern(self._secrets)
             self._text = re.compile(source, re.IGNORECASE)
             self._bytes = re.compile(source.encode(), re.IGNORECASE)
-        _LIVE.add(self)
+        with _live_lock:
+            _LIVE.add(self)
         install_log_redaction()
 
     def redact(self, text: str) -> str:
@@ -128,12 +129,15 @@ def _base64_forms(secret: str) -> list[str]:
 
 # The secrets of every live client, for the log records, which belong to no client in particular.
 _LIVE: weakref.WeakSet[Secrets] = weakref.WeakSet()
+_live_lock = threading.Lock()  # records are made on any thread while clients come and go
 _install_lock = threading.Lock()
 
 
 def redact_everywhere(text: str) -> str:
     """`text` with the secrets of every live client masked."""
-    for secrets in list(_LIVE):
+    with _live_lock:
+        live = list(_LIVE)
+    for secrets in live:
         text = secrets.redact(text)
     return text
 

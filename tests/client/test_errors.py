@@ -184,43 +184,38 @@ def test_compressed_answers_are_read_and_errors_typed() -> None:
     assert caught.value.response.json()["error"] == "NOT_FOUND"
 
 
-def test_an_exception_while_sending_is_raised_as_it_is(emulator: RunningEmulator) -> None:
-    """A refresher that fails is the refresher's error, not the answer of an earlier call.
+def revoked() -> str:
+    raise ValueError("the refresh token was revoked")
 
-    The earlier call (list) leaves an answer behind; the failing call (get) must not be reported
-    as an unreadable answer of list, nor as an assertion about response hooks.
-    """
 
-    def refresh() -> str:
-        raise ValueError("the refresh token was revoked")
-
-    with hook_client(emulator) as earlier:
-        earlier.list()
+def call_with_a_failing_refresher(emulator: RunningEmulator) -> None:
+    """A call whose token expired and whose refresher fails: the refresher's error must come
+    out as it is."""
     with (
         BadgeClient.from_oauth(
-            emulator.base_url, EXPIRED.token, refresh=refresh, rate_limit=None
+            emulator.base_url, EXPIRED.token, refresh=revoked, rate_limit=None
         ) as client,
         pytest.raises(ValueError, match="the refresh token was revoked"),
     ):
         client.get("missedCall")
 
 
+def test_an_exception_while_sending_is_raised_as_it_is(emulator: RunningEmulator) -> None:
+    """A refresher that fails is the refresher's error, not the answer of an earlier call.
+
+    The earlier call (list) leaves an answer behind; the failing call (get) must not be reported
+    as an unreadable answer of list.
+    """
+    with hook_client(emulator) as earlier:
+        earlier.list()
+    call_with_a_failing_refresher(emulator)
+
+
 def test_an_exception_while_sending_a_first_call_is_raised_as_it_is(
     emulator: RunningEmulator,
 ) -> None:
-    def refresh() -> str:
-        raise ValueError("the refresh token was revoked")
-
-    def first_call() -> None:
-        with (
-            BadgeClient.from_oauth(
-                emulator.base_url, EXPIRED.token, refresh=refresh, rate_limit=None
-            ) as client,
-            pytest.raises(ValueError, match="the refresh token was revoked"),
-        ):
-            client.get("missedCall")
-
-    contextvars.Context().run(first_call)  # a context in which no call has answered yet
+    """Nor, with no earlier answer at all, an assertion about response hooks."""
+    contextvars.Context().run(call_with_a_failing_refresher, emulator)
 
 
 def test_an_async_refresher_is_refused_by_the_sync_client(emulator: RunningEmulator) -> None:

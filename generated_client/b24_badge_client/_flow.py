@@ -150,7 +150,9 @@ class Policy:
         while True:
             if self._pacer is not None and (wait := self._pacer.reserve()):
                 if call.until is not None and now() + wait > call.until:
-                    raise self._late(call, f"waiting {wait:.1f} s for its turn", request)
+                    raise self._late(
+                        call, f"before its turn in the rate limit ({wait:.1f} s away)", request
+                    )
                 yield Wait(wait)
             cut: frozenset[str] = frozenset()
             if call.until is not None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import httpx
 import pytest
 
-from b24_badge_client import DeadlineExceeded, OAuth, RetryPolicy, Webhook
+from b24_badge_client import DeadlineExceeded, OAuth, RateLimit, RetryPolicy, Webhook
 from b24_badge_client._flow import Answer, Flow, Policy, Refresh, Send, Step, Wait
 from tests.client.conftest import FakeTime
 
@@ -110,3 +110,12 @@ def test_a_timeout_of_its_own_stays_a_timeout() -> None:
     next(flow)
     with pytest.raises(httpx.ReadTimeout):
         flow.send(httpx.ReadTimeout("timed out"))
+
+
+def test_a_turn_in_the_rate_limit_beyond_the_deadline_is_a_deadline_error() -> None:
+    time = FakeTime()
+    limit = RateLimit(burst=1, per_second=0.01)
+    paced = policy(time, rate_limit=limit, deadline=60.0, clock=time.as_clock())
+    steps(paced.flow(httpx.Request("POST", URL)), [OK], time)  # the burst: at once
+    with pytest.raises(DeadlineExceeded, match=r"before its turn in the rate limit \(111\.1 s"):
+        steps(paced.flow(httpx.Request("POST", URL)), [OK], time)  # 1 / (0.01 * 0.9) s away

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import re
 from collections.abc import Generator
@@ -146,6 +147,7 @@ class Policy:
             None if self.deadline is None else now() + self.deadline,
         )
         timeouts = request.extensions.get("timeout")
+        longest = _longest(timeouts)
         retries, refreshed = 0, False
         while True:
             if self._pacer is not None and (wait := self._pacer.reserve()):
@@ -158,7 +160,8 @@ class Policy:
             if call.until is not None:
                 if (left := call.until - now()) <= 0:
                     raise self._late(call, "before it could send", request)
-                cut = _cut_timeouts(request, timeouts, left)
+                if left < longest:  # else every network wait ends before the deadline anyway
+                    cut = _cut_timeouts(request, timeouts, left)
             generation = self.credentials._generation()
             reply = yield Send(request, call)
             if not isinstance(reply, Answer):
@@ -270,13 +273,18 @@ _TIMEOUTS: dict[type[Exception], str] = {
 }
 
 
+def _longest(timeouts: object) -> float:
+    """The longest network wait httpx was told to allow (infinite when one has no limit)."""
+    if not isinstance(timeouts, dict) or not timeouts:
+        return 0.0  # no timeouts to cut
+    waits = timeouts.values()
+    return math.inf if None in waits else float(max(waits))
+
+
 def _cut_timeouts(request: httpx.Request, timeouts: object, left: float) -> frozenset[str]:
     """Cut each network wait of the next attempt to the `left` seconds of the call; the ones
     that were cut (a timeout of one of those means the deadline, not the portal)."""
     if not isinstance(timeouts, dict):
-        return frozenset()
-    waits = timeouts.values()
-    if None not in waits and max(waits) <= left:  # the usual case: far from the deadline
         return frozenset()
     request.extensions["timeout"] = {
         name: left if value is None or value > left else value for name, value in timeouts.items()

@@ -99,8 +99,8 @@ SCENARIOS = {
     "oauth-expired": (emulator(), oauth(EXPIRED.token), get_request),
     "webhook-size-cap": (bare(streaming(endless)), webhook(max_response_size=2**20), get_request),
     "oauth-size-cap": (bare(streaming(endless)), oauth(max_response_size=2**20), get_request),
-    "webhook-trickle": (bare(streaming(trickle)), webhook(clock=ticking()), get_request),
-    "oauth-trickle": (bare(streaming(trickle)), oauth(clock=ticking()), get_request),
+    "webhook-trickle": (bare(streaming(trickle)), webhook(clock=ticking(10.0)), get_request),
+    "oauth-trickle": (bare(streaming(trickle)), oauth(clock=ticking(10.0)), get_request),
 }
 
 

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import httpx
 
 from b24_badge_client._errors import DeadlineExceeded, ResponseTooLarge
 from b24_badge_client._redaction import Secrets, masked
-
-if TYPE_CHECKING:
-    from b24_badge_client._flow import Call
 
 _STEP = 1 << 20  # decompressed bytes per step
 
@@ -32,14 +29,16 @@ class BodyReader:
         response: httpx.Response,
         request: httpx.Request,
         *,
-        call: Call,
+        until: float | None,
+        late: Callable[[httpx.Request, str], DeadlineExceeded],
         limit: int | None,
         clock: Callable[[], float],
         secrets: Secrets,
     ) -> None:
         self._response = response
         self._request = request
-        self._call = call
+        self._until = until
+        self._late = late
         self._limit = limit
         self._clock = clock
         self._secrets = secrets
@@ -50,11 +49,8 @@ class BodyReader:
 
     def feed(self, data: bytes) -> None:
         """Take the next chunk as it came over the wire."""
-        call = self._call
-        if call.until is not None and self._clock() > call.until:
-            raise DeadlineExceeded(
-                call.method, call.deadline or 0.0, "reading the answer", self._request
-            )
+        if self._until is not None and self._clock() > self._until:
+            raise self._late(self._request, "reading the answer")
         if self._decoder is None:
             self._add(data)
             return

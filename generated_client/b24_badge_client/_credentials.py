@@ -72,6 +72,7 @@ class Credentials:
     """
 
     base_url: str
+    _generation = 0  # which token is current, so a refresh replaces exactly the expired one
 
     def __init__(self, base_url: str, secrets: Secrets) -> None:
         self.base_url = base_url
@@ -90,10 +91,6 @@ class Credentials:
     def _authorized(self, request: httpx.Request) -> httpx.Request:
         """A copy of `request` that carries the secret; `request` itself is left as it is."""
         return request
-
-    def _generation(self) -> int:
-        """Which token is current, so a refresh replaces exactly the one that expired."""
-        return 0
 
     def _can_refresh(self) -> bool:
         return False
@@ -122,29 +119,25 @@ class Webhook(Credentials):
         super().__init__(f"{origin}{match['prefix']}{MASK}/", Secrets(match["code"]))
         self._real_prefix = f"{match['prefix']}{match['code']}/".encode()
         self._masked_prefix = f"{match['prefix']}{MASK}/".encode()
-        # The client calls four URLs; parse each once. (URLs with a query are not cached: any
-        # number of them may come.)
-        self._real_urls: dict[bytes, httpx.URL] = {}
+        self._real_urls: dict[bytes, httpx.URL] = {}  # masked path -> real URL
 
     def _authorized(self, request: httpx.Request) -> httpx.Request:
         # A shallow copy with the real URL: headers, body and extensions are the same objects.
         # (Cheaper than a new httpx.Request, which copies headers and extensions: this runs on
         # every call, and the client's overhead is measured, benchmarks/client_overhead.py.)
+        url = request.url
+        path = url.raw_path
+        real = self._real_urls.get(path)
+        if real is None:
+            real = url.copy_with(raw_path=self._real_prefix + path[len(self._masked_prefix) :])
+            if not path.startswith(self._masked_prefix):
+                real = url  # not under this webhook: sent as it is
+            elif not url.query:  # the client calls four URLs; URLs with a query may be many
+                self._real_urls[path] = real
         outgoing: httpx.Request = object.__new__(httpx.Request)
         vars(outgoing).update(vars(request))
-        outgoing.url = self._real_url(request.url)
+        outgoing.url = real
         return outgoing
-
-    def _real_url(self, url: httpx.URL) -> httpx.URL:
-        real = self._real_urls.get(url.raw_path)
-        if real is None:
-            path = url.raw_path
-            if path.startswith(self._masked_prefix):
-                path = self._real_prefix + path[len(self._masked_prefix) :]
-            real = url.copy_with(raw_path=path)
-            if not url.query:
-                self._real_urls[url.raw_path] = real
-        return real
 
     def __repr__(self) -> str:
         return f"Webhook({self.base_url!r})"
@@ -168,7 +161,7 @@ class OAuth(Credentials):
         origin, _ = _portal(portal)
         super().__init__(f"{origin}/rest/", Secrets(access_token))
         self._token = access_token
-        self._token_generation = 0
+        self._generation = 0
         self._refresher = refresh
         self._lock = threading.Lock()  # guards the token, and a sync refresh
         self._async_lock = anyio.Lock()
@@ -188,9 +181,6 @@ class OAuth(Credentials):
         body["auth"] = self._token
         return _copy(request, content=json.dumps(body).encode(), content_type="application/json")
 
-    def _generation(self) -> int:
-        return self._token_generation
-
     def _can_refresh(self) -> bool:
         return self._refresher is not None
 
@@ -203,7 +193,7 @@ class OAuth(Credentials):
 
     def _refresh(self, generation: int) -> None:
         with self._lock:
-            if self._token_generation != generation or self._refresher is None:
+            if self._generation != generation or self._refresher is None:
                 return  # another request refreshed this token already
             token = self._refresher()
             if inspect.isawaitable(token):
@@ -216,7 +206,7 @@ class OAuth(Credentials):
 
     async def _arefresh(self, generation: int) -> None:
         async with self._async_lock:
-            if self._token_generation != generation or self._refresher is None:
+            if self._generation != generation or self._refresher is None:
                 return
             token = self._refresher()
             if inspect.isawaitable(token):
@@ -227,7 +217,7 @@ class OAuth(Credentials):
     def _replace(self, token: str) -> None:
         self._secrets.add(token)
         self._token = token
-        self._token_generation += 1
+        self._generation += 1
 
     def __repr__(self) -> str:
         return f"OAuth({self.base_url!r}, access_token={MASK!r})"

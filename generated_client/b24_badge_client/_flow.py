@@ -72,10 +72,11 @@ DEFAULT_RETRY = RetryPolicy()
 
 
 class Send(NamedTuple):
-    """Send `request` (masked; the driver adds the credentials) and read the answer."""
+    """Send `request` (masked; the driver adds the credentials) and read the answer, by the
+    monotonic time `until` (None: no deadline)."""
 
     request: httpx.Request
-    call: Call
+    until: float | None
 
 
 class Wait(NamedTuple):
@@ -90,26 +91,14 @@ class Refresh(NamedTuple):
     generation: int
 
 
-class Answer(NamedTuple):
-    """What a driver hands back for Send: the answer and its body, read within the limits."""
-
-    response: httpx.Response
-    content: bytes
-
+Answer = tuple[httpx.Response, bytes]
+"""What a driver hands back for Send: the answer and its body, read within the limits."""
 
 Step = Send | Wait | Refresh
 Flow = Generator[Step, Answer | Exception | None, httpx.Response]
 
 
-@dataclass(slots=True)
-class Call:
-    """One call as the flow and the body reader see it: which method, and until when."""
-
-    method: str
-    deadline: float | None  # seconds allowed, as configured
-    until: float | None  # the monotonic time it ends
-
-
+_KEEP_WHOLE = 2**16  # successes up to this size are kept as they are until a 429 needs them
 _KNOWN_PATHS = 64  # method names remembered by URL path (a client calls a handful of paths)
 
 
@@ -135,72 +124,77 @@ class Policy:
         if isinstance(rate_limit, RateLimit):
             rate_limit = Pacer(rate_limit, clock.monotonic)
         self._pacer = rate_limit
-        self._reset_at: dict[str, float] = {}
-        self._methods: dict[str, str] = {}
+        # Each method's last success, whose `operating_reset_at` a 429 will need: kept as is
+        # and read only then (a 429 is rare; a success is every call); big ones are cut down.
+        self._last_success: dict[str, bytes] = {}
+        self._methods: dict[bytes, str] = {}
 
     def flow(self, request: httpx.Request) -> Flow:
         """The steps of one call; returns the final answer (which may be an error answer)."""
         now = self.clock.monotonic
-        call = Call(
-            self._method(request.url.path),
-            self.deadline,
-            None if self.deadline is None else now() + self.deadline,
-        )
+        until = None if self.deadline is None else now() + self.deadline
         timeouts = request.extensions.get("timeout")
-        longest = _longest(timeouts)
+        waits = timeouts.values() if isinstance(timeouts, dict) else ()
+        longest = math.inf if None in waits else max(waits, default=0.0)  # the longest wait
         retries, refreshed = 0, False
         while True:
             if self._pacer is not None and (wait := self._pacer.reserve()):
-                if call.until is not None and now() + wait > call.until:
-                    raise self._late(
-                        call, f"before its turn in the rate limit ({wait:.1f} s away)", request
-                    )
+                if until is not None and now() + wait > until:
+                    away = f"before its turn in the rate limit ({wait:.1f} s away)"
+                    raise self.late(request, away)
                 yield Wait(wait)
-            cut: frozenset[str] = frozenset()
-            if call.until is not None:
-                if (left := call.until - now()) <= 0:
-                    raise self._late(call, "before it could send", request)
+            cut = _NO_CUT
+            if until is not None:
+                if (left := until - now()) <= 0:
+                    raise self.late(request, "before it could send")
                 if left < longest:  # else every network wait ends before the deadline anyway
                     cut = _cut_timeouts(request, timeouts, left)
-            generation = self.credentials._generation()
-            reply = yield Send(request, call)
-            if not isinstance(reply, Answer):
+            generation = self.credentials._generation
+            reply = yield Send(request, until)
+            if not isinstance(reply, tuple):
                 if isinstance(reply, httpx.TimeoutException) and _TIMEOUTS.get(type(reply)) in cut:
-                    raise self._late(call, "waiting for the portal", request)
+                    raise self.late(request, "waiting for the portal")
                 assert reply is not None
                 raise reply
             response, content = reply
             if response.status_code == 200:
-                if match := _RESET_AT.search(content):
-                    self._reset_at[call.method] = float(match[1])
+                if len(content) > _KEEP_WHOLE:  # keep only the part a 429 will need
+                    content = match[0] if (match := _RESET_AT.search(content)) else b""
+                self._last_success[self._method(request)] = content
                 return response
+            method = self._method(request)
             code = _error_code(content)
             if code == "EXPIRED_TOKEN" and not refreshed and self.credentials._can_refresh():
                 yield Refresh(generation)
-                logger.info("%s: the access token expired; refreshed it", call.method)
+                logger.info("%s: the access token expired; refreshed it", method)
                 refreshed = True
                 continue
-            delay = self._retry_delay(call.method, response.status_code, code, retries)
+            delay = self._retry_delay(method, response.status_code, code, retries)
             if delay is None:
                 return response
-            if call.until is not None and now() + delay > call.until:
+            if until is not None and now() + delay > until:
                 logger.warning(
                     "%s: %d %s; a retry in %.1f s would pass the deadline of %g s",
-                    *(call.method, response.status_code, code, delay, call.deadline),
+                    *(method, response.status_code, code, delay, self.deadline),
                 )
                 return response
             logger.warning(
                 "%s: %d %s; retry %d/%d in %.1f s",
-                *(call.method, response.status_code, code, retries + 1),
-                *(self.retry.max_retries, delay),
+                *(method, response.status_code, code, retries + 1, self.retry.max_retries, delay),
             )
             yield Wait(delay)
             retries += 1
 
-    def _method(self, path: str) -> str:
+    def _reset_at(self, method: str) -> float | None:
+        """When the method's operating-time window frees up, per its last success."""
+        match = _RESET_AT.search(self._last_success.get(method, b""))
+        return None if match is None else float(match[1])
+
+    def _method(self, request: httpx.Request) -> str:
+        path = request.url.raw_path
         method = self._methods.get(path)
         if method is None:
-            method = method_name(path)
+            method = method_name(request.url.path)
             if len(self._methods) < _KNOWN_PATHS:
                 self._methods[path] = method
         return method
@@ -210,7 +204,8 @@ class Policy:
         return BodyReader(
             response,
             step.request,
-            call=step.call,
+            until=step.until,
+            late=self.late,
             limit=self.max_response_size,
             clock=self.clock.monotonic,
             secrets=self.credentials._secrets,
@@ -225,7 +220,7 @@ class Policy:
             raise too_large(
                 response, step.request, content[:limit], limit, self.credentials._secrets
             )
-        return Answer(response, content)
+        return response, content
 
     def scrubbed(self, error: Exception, request: httpx.Request) -> Exception:
         """An exception raised while a request was on the wire, fit to travel on.
@@ -252,17 +247,19 @@ class Policy:
         if status == 503 and code == "QUERY_LIMIT_EXCEEDED":
             return self.retry.backoff_delay(retries, random.random())
         if status == 429 and code == "OPERATION_TIME_LIMIT":
-            reset_at, wall = self._reset_at.get(method), self.clock.wall()
+            reset_at, wall = self._reset_at(method), self.clock.wall()
             delay = self.retry.operation_wait
             if reset_at is not None and reset_at > wall:
                 delay = reset_at - wall + 1.0
             return min(delay, self.retry.max_operation_wait)
         return None
 
-    @staticmethod
-    def _late(call: Call, doing: str, request: httpx.Request) -> DeadlineExceeded:
-        return DeadlineExceeded(call.method, call.deadline or 0.0, doing, request)
+    def late(self, request: httpx.Request, doing: str) -> DeadlineExceeded:
+        """The error of a call that ran out of time `doing` something."""
+        return DeadlineExceeded(self._method(request), self.deadline or 0.0, doing, request)
 
+
+_NO_CUT: frozenset[str] = frozenset()
 
 # Which network wait each httpx timeout is about (the keys of the request's "timeout" extension).
 _TIMEOUTS: dict[type[Exception], str] = {
@@ -271,14 +268,6 @@ _TIMEOUTS: dict[type[Exception], str] = {
     httpx.WriteTimeout: "write",
     httpx.PoolTimeout: "pool",
 }
-
-
-def _longest(timeouts: object) -> float:
-    """The longest network wait httpx was told to allow (infinite when one has no limit)."""
-    if not isinstance(timeouts, dict) or not timeouts:
-        return 0.0  # no timeouts to cut
-    waits = timeouts.values()
-    return math.inf if None in waits else float(max(waits))
 
 
 def _cut_timeouts(request: httpx.Request, timeouts: object, left: float) -> frozenset[str]:

@@ -54,6 +54,7 @@ class Pacer:
     def __init__(self, limit: RateLimit, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self._rate = limit.per_second * PACE_FACTOR
+        self._burst = limit.burst
         self._clock = clock
         self._level = 0.0  # requests in the bucket at time `_at`
         self._at = clock()
@@ -66,8 +67,12 @@ class Pacer:
         """
         with self._lock:
             now = self._clock()
-            level = max(0.0, self._level - (now - self._at) * self._rate)
-            wait = max(0.0, (level + 1 - self.limit.burst) / self._rate)
-            self._level = level - wait * self._rate + 1
-            self._at = now + wait
+            level = self._level - (now - self._at) * self._rate  # drained since the last send
+            if level < 0.0:
+                level = 0.0
+            wait = (level + 1 - self._burst) / self._rate
+            if wait <= 0.0:  # room in the bucket: send now
+                self._level, self._at = level + 1, now
+                return 0.0
+            self._level, self._at = level - wait * self._rate + 1, now + wait
             return wait

@@ -74,7 +74,7 @@ class BitrixTransport(httpx.BaseTransport):
                     reader.feed(chunk)
             finally:
                 stream.close()
-            return Answer(response, reader.finish())
+            return response, reader.finish()
         except Exception as error:
             return self._policy.scrubbed(error, step.request)
 
@@ -131,7 +131,7 @@ class AsyncBitrixTransport(httpx.AsyncBaseTransport):
                     reader.feed(chunk)
             finally:
                 await stream.aclose()
-            return Answer(response, reader.finish())
+            return response, reader.finish()
         except Exception as error:
             return self._policy.scrubbed(error, step.request)
 

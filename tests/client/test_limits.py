@@ -27,7 +27,8 @@ from b24_badge_client import (
     ResponseTooLarge,
     RetryPolicy,
 )
-from tests.client.conftest import FakeTime
+from tests.client import leaks
+from tests.client.conftest import ADMIN, FakeTime
 from tests.client.doubles import answering, endless, portal, streaming, ticking, trickle
 from tests.portals import Slow
 
@@ -207,3 +208,18 @@ def test_no_deadline_when_turned_off() -> None:
     ):
         call(url, False, deadline=None, retry=retry, clock=time.as_clock())
     assert time.sleeps == [500.0] * 3
+
+
+def test_a_too_large_answer_keeps_its_start_masked() -> None:
+    """The part of the answer the error keeps is masked like any kept answer."""
+    echo = f"/rest/{ADMIN.user_id}/{ADMIN.code}/crm.activity.badge.get ".encode()
+    with (
+        portal(answering(200, {**JSON, "x-echo": echo.decode().strip()}, echo * 100_000)) as url,
+        pytest.raises(ResponseTooLarge) as caught,
+    ):
+        call(url, False, max_response_size=MiB)
+    error = caught.value
+    assert len(error.response.content) <= MiB
+    assert b"/rest/1/***/crm.activity.badge.get" in error.response.content
+    kept = f"{error}\n{error!r}\n{error.response.headers}\n{error.response.text}"
+    leaks.assert_no_secret(kept, [ADMIN.code])

@@ -157,13 +157,15 @@ class Policy:
                 assert reply is not None
                 raise reply
             response, content = reply
+            reply = None  # the body may echo a secret: no frame keeps it past this point
             if response.status_code == 200:
                 if len(content) > _KEEP_WHOLE:  # keep only the part a 429 will need
                     content = match[0] if (match := _RESET_AT.search(content)) else b""
                 self._last_success[self._method(request)] = content
                 return response
-            method = self._method(request)
             code = _error_code(content)
+            del content
+            method = self._method(request)
             if code == "EXPIRED_TOKEN" and not refreshed and self.credentials._can_refresh():
                 yield Refresh(generation)
                 logger.info("%s: the access token expired; refreshed it", method)

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from starlette.types import ASGIApp
 
-from b24_badge_client import B24Error, BadgeClient
+from b24_badge_client import B24Error, BadgeClient, DeadlineExceeded, RateLimit, RetryPolicy
 from b24_emulator import run_emulator
 from tests.client import leaks
 from tests.client.conftest import ADMIN, EXPIRED, SECRETS, SETTINGS, TOKEN
@@ -43,8 +43,9 @@ Client = Callable[[str], BadgeClient]
 
 
 def webhook(**options: Any) -> Client:
+    options = {"rate_limit": None, **options}
     return lambda base: BadgeClient.from_webhook(
-        f"{base}/rest/{ADMIN.user_id}/{ADMIN.code}/", rate_limit=None, **options
+        f"{base}/rest/{ADMIN.user_id}/{ADMIN.code}/", **options
     )
 
 
@@ -125,4 +126,18 @@ def test_a_connection_refused_shows_no_secret_in_any_frame() -> None:
         pytest.raises(httpx.ConnectError) as caught,
     ):
         get_request(client)
+    leaks.assert_no_secret(rendered(caught.value), SECRETS)
+
+
+def test_no_echoed_answer_in_the_frames_of_a_later_failure() -> None:
+    """A 503 that echoes the request, then the deadline ends the call before the retry: the
+    503's body must not linger in any frame."""
+    qle = {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "busy:"}
+    paced = RateLimit(burst=1, per_second=0.01)  # the retry's turn is 111 s away
+    with (
+        emulator(always(503, qle, echo=True))() as base,
+        webhook(rate_limit=paced, retry=RetryPolicy(backoff=0.0), deadline=60.0)(base) as client,
+        pytest.raises(DeadlineExceeded, match="before its turn") as caught,
+    ):
+        json_post(client)
     leaks.assert_no_secret(rendered(caught.value), SECRETS)

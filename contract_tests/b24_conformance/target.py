@@ -26,10 +26,16 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import requests
 
-from b24_badge_client import BadgeClient, BitrixTransport, RateLimit, RetryPolicy, Webhook
-from b24_badge_client.answers import masked
-from b24_badge_client.credentials import NoCredentials
-from b24_badge_client.pacing import Pacer
+from b24_badge_client import (
+    BadgeClient,
+    BitrixTransport,
+    NoCredentials,
+    Pacer,
+    RateLimit,
+    RetryPolicy,
+    Webhook,
+    models,
+)
 from b24_conformance.journal import Journal
 from b24_spec.media import FORM, JSON, MULTIPART, media_type
 from b24_spec.methods import ADD, method_name
@@ -43,8 +49,6 @@ TIMEOUT = 30.0
 def answer_model(name: str) -> Any:
     """The generated client's model of the spec's component schema `name` (the generator names
     each model after its schema); AttributeError when the client has none."""
-    from b24_badge_client._generated import models
-
     return getattr(models, name)
 
 
@@ -183,7 +187,7 @@ class Target:
 
     def _http(self, credentials: Webhook | NoCredentials) -> httpx.Client:
         wrapped = BitrixTransport(
-            credentials, rate_limit=None, retry=SUITE_RETRY, inner=self.transport
+            credentials, rate_limit=None, retry=SUITE_RETRY, deadline=None, inner=self.transport
         )
         return httpx.Client(
             transport=wrapped,
@@ -225,6 +229,7 @@ class Target:
             self.credentials,
             rate_limit=None,  # the run's transport paces
             retry=SUITE_RETRY,
+            deadline=None,  # the suite waits out 429s (SUITE_RETRY bounds them)
             timeout=TIMEOUT,
             transport=self.transport,
             on_response=on_response,
@@ -250,10 +255,10 @@ class Target:
         return self.mask((http or self.http).post(method, json=params))
 
     def mask(self, response: httpx.Response) -> httpx.Response:
-        return masked(response, self.credentials.secrets)
+        return self.credentials.masked(response)
 
     def redact(self, text: str) -> str:
-        return self.credentials.secrets.redact(text)
+        return self.credentials.redact(text)
 
     @contextmanager
     def part(self, name: str) -> Iterator[None]:

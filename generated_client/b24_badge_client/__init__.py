@@ -2,7 +2,7 @@
 
 Generated from the toolkit's OpenAPI contract with openapi-python-client (the `_generated`
 subpackage, never edited by hand), plus a small hand-written layer for real portals: webhook and
-OAuth auth, pacing to the rate limit, retries, typed errors and secret redaction.
+OAuth auth, pacing to the rate limit, retries, limits, typed errors and secret redaction.
 
     from b24_badge_client import BadgeClient, NotFound
 
@@ -11,16 +11,28 @@ OAuth auth, pacing to the rate limit, retries, typed errors and secret redaction
             badge = client.get("missedCall")
         except NotFound:
             badge = client.add("missedCall", "Call status", "Missed", "failure")
+
+Everything public is imported here and listed in `__all__`; the modules behind it are private
+(`_`-prefixed) and may change without notice. `models` is the generated models package (every
+schema of the contract, by its name there), for code that reads raw answers itself.
 """
 
-from b24_badge_client._generated.models import Badge, BadgeType, LanguageMap, Time
-from b24_badge_client.client import AsyncBadgeClient, BadgeClient
-from b24_badge_client.credentials import OAuth, Webhook
-from b24_badge_client.errors import (
+from b24_badge_client._client import AsyncBadgeClient, BadgeClient, BadgeTypeName, Text
+from b24_badge_client._clock import Clock
+from b24_badge_client._credentials import (
+    AsyncTokenRefresher,
+    Credentials,
+    NoCredentials,
+    OAuth,
+    TokenRefresher,
+    Webhook,
+)
+from b24_badge_client._errors import (
     AccessDenied,
     AuthenticationError,
     B24Error,
     BitrixError,
+    DeadlineExceeded,
     ExpiredToken,
     InvalidArguments,
     MethodNotFound,
@@ -30,10 +42,19 @@ from b24_badge_client.errors import (
     PortalError,
     PortalMoved,
     QueryLimitExceeded,
+    ResponseTooLarge,
     UnexpectedResponse,
 )
-from b24_badge_client.pacing import CLOUD, ENTERPRISE, RateLimit
-from b24_badge_client.transport import AsyncBitrixTransport, BitrixTransport, RetryPolicy
+from b24_badge_client._flow import RetryPolicy
+from b24_badge_client._generated import models
+from b24_badge_client._generated.models import Badge, BadgeType, LanguageMap, Time
+from b24_badge_client._options import AsyncClientOptions, ClientOptions, TransportOptions
+from b24_badge_client._pacing import CLOUD, ENTERPRISE, Pacer, RateLimit
+from b24_badge_client._transport import AsyncBitrixTransport, BitrixTransport
+
+# The generator writes no docstring for enums; the spec's description, in short.
+BadgeType.__doc__ = """The colour of a badge's icon: success (green), failure (red), warning
+(yellow), primary (blue), secondary (grey); exactly the five the docs list (spec BadgeType)."""
 
 __all__ = [
     "CLOUD",
@@ -41,27 +62,41 @@ __all__ = [
     "AccessDenied",
     "AsyncBadgeClient",
     "AsyncBitrixTransport",
+    "AsyncClientOptions",
+    "AsyncTokenRefresher",
     "AuthenticationError",
     "B24Error",
     "Badge",
     "BadgeClient",
     "BadgeType",
+    "BadgeTypeName",
     "BitrixError",
     "BitrixTransport",
+    "ClientOptions",
+    "Clock",
+    "Credentials",
+    "DeadlineExceeded",
     "ExpiredToken",
     "InvalidArguments",
     "LanguageMap",
     "MethodNotFound",
+    "NoCredentials",
     "NotFound",
     "OAuth",
     "OperationTimeLimit",
     "OverloadLimit",
+    "Pacer",
     "PortalError",
     "PortalMoved",
     "QueryLimitExceeded",
     "RateLimit",
+    "ResponseTooLarge",
     "RetryPolicy",
+    "Text",
     "Time",
+    "TokenRefresher",
+    "TransportOptions",
     "UnexpectedResponse",
     "Webhook",
+    "models",
 ]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from b24_badge_client import BadgeClient
+from b24_badge_client import BadgeClient, Clock
 from b24_emulator import OAuthToken, RunningEmulator, Settings, Webhook, run_emulator
 
 ADMIN = Webhook(1, "client-admin-code")
@@ -58,3 +58,16 @@ class FakeTime:
 
     async def async_sleep(self, seconds: float) -> None:
         self.sleep(seconds)
+
+    def as_clock(
+        self,
+        wall: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> Clock:
+        """The client's Clock on this fake time (`wall` and `sleep` replaceable)."""
+        return Clock(
+            monotonic=self.clock,
+            wall=wall or self.clock,
+            sleep=sleep or self.sleep,
+            async_sleep=self.async_sleep,
+        )

@@ -122,3 +122,9 @@ def test_plain_http_to_a_remote_portal_is_refused(url: str) -> None:
     assert "code" not in str(caught.value)
     with pytest.raises(ValueError, match="use https"):
         BadgeClient.from_oauth(url.split("/rest")[0], "token")
+
+
+def test_a_misspelled_option_is_refused_at_run_time_too() -> None:
+    """Untyped callers get what mypy tells typed ones: the option by name, and the right ones."""
+    with pytest.raises(TypeError, match=r"unknown option rate_limt; the options are .*rate_limit"):
+        BadgeClient.from_webhook("https://portal.example/rest/1/code/", rate_limt=None)  # type: ignore[call-arg]

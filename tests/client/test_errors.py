@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -26,7 +27,7 @@ from b24_badge_client import (
     UnexpectedResponse,
 )
 from b24_emulator import RateLimit, RunningEmulator, Webhook, run_emulator
-from tests.client.conftest import ADMIN, EXPIRED, NO_SCOPE, NON_ADMIN, SETTINGS
+from tests.client.conftest import ADMIN, EXPIRED, NO_SCOPE, NON_ADMIN, SETTINGS, TOKEN
 from tests.portals import each_badge, gzipped, html_errors, redirect_to, successes
 
 NO_RETRY = RetryPolicy(max_retries=0)
@@ -92,7 +93,7 @@ def test_invalid_arguments(client: BadgeClient) -> None:
 
 def test_an_unknown_badge_type_is_refused_before_sending(client: BadgeClient) -> None:
     with pytest.raises(ValueError, match="'info' is not a valid BadgeType"):
-        client.add("x", "T", "V", "info")
+        client.add("x", "T", "V", "info")  # type: ignore[arg-type]
 
 
 def test_unknown_method(client: BadgeClient) -> None:
@@ -181,3 +182,63 @@ def test_compressed_answers_are_read_and_errors_typed() -> None:
         with pytest.raises(NotFound) as caught:
             client.get("nope")
     assert caught.value.response.json()["error"] == "NOT_FOUND"
+
+
+def revoked() -> str:
+    raise ValueError("the refresh token was revoked")
+
+
+def call_with_a_failing_refresher(emulator: RunningEmulator) -> None:
+    """A call whose token expired and whose refresher fails: the refresher's error must come
+    out as it is."""
+    with (
+        BadgeClient.from_oauth(
+            emulator.base_url, EXPIRED.token, refresh=revoked, rate_limit=None
+        ) as client,
+        pytest.raises(ValueError, match="the refresh token was revoked"),
+    ):
+        client.get("missedCall")
+
+
+def test_an_exception_while_sending_is_raised_as_it_is(emulator: RunningEmulator) -> None:
+    """A refresher that fails is the refresher's error, not the answer of an earlier call.
+
+    The earlier call (list) leaves an answer behind; the failing call (get) must not be reported
+    as an unreadable answer of list.
+    """
+    with hook_client(emulator) as earlier:
+        earlier.list()
+    call_with_a_failing_refresher(emulator)
+
+
+def test_an_exception_while_sending_a_first_call_is_raised_as_it_is(
+    emulator: RunningEmulator,
+) -> None:
+    """Nor, with no earlier answer at all, an assertion about response hooks."""
+    contextvars.Context().run(call_with_a_failing_refresher, emulator)
+
+
+def test_an_async_refresher_is_refused_by_the_sync_client(emulator: RunningEmulator) -> None:
+    async def refresh() -> str:
+        return TOKEN.token
+
+    with pytest.raises(TypeError, match="AsyncBadgeClient"):
+        BadgeClient.from_oauth(emulator.base_url, EXPIRED.token, refresh=refresh)  # type: ignore[arg-type]
+
+
+def test_a_refresher_returning_an_awaitable_is_a_clear_type_error(
+    emulator: RunningEmulator,
+) -> None:
+    async def new_token() -> str:
+        return TOKEN.token
+
+    def refresh() -> Any:  # a plain function that returns a coroutine: typed Any, as untyped code
+        return new_token()
+
+    with (
+        BadgeClient.from_oauth(
+            emulator.base_url, EXPIRED.token, refresh=refresh, rate_limit=None
+        ) as client,
+        pytest.raises(TypeError, match="AsyncBadgeClient"),
+    ):
+        client.get("missedCall")

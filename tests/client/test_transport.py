@@ -21,21 +21,27 @@ from b24_badge_client import (
     BitrixTransport,
     ExpiredToken,
     OAuth,
+    Pacer,
     QueryLimitExceeded,
     RateLimit,
     RetryPolicy,
 )
-from b24_badge_client.pacing import PACE_FACTOR, Pacer
+from b24_badge_client._pacing import PACE_FACTOR
 from b24_emulator import OAuthToken, RunningEmulator, run_emulator
 from b24_emulator import RateLimit as PortalRateLimit
 from tests.client.conftest import EXPIRED, SETTINGS, TOKEN, FakeTime
 
-HALF = 0.5  # rand() for a jitter factor of exactly 1
+NO_JITTER = RetryPolicy(jitter=0.0)
 
 
-def timed_client(url: str, time: FakeTime, **options: Any) -> BadgeClient:
-    transport_options = {"clock": time.clock, "sleep": time.sleep, "rand": lambda: HALF}
-    return BadgeClient.from_webhook(url, transport_options=transport_options, **options)
+def timed_client(
+    url: str,
+    time: FakeTime,
+    *,
+    rate_limit: RateLimit | None = None,
+    retry: RetryPolicy = NO_JITTER,
+) -> BadgeClient:
+    return BadgeClient.from_webhook(url, clock=time.as_clock(), rate_limit=rate_limit, retry=retry)
 
 
 def test_the_pacer_follows_the_leaky_bucket() -> None:
@@ -79,7 +85,7 @@ def test_a_paced_client_never_meets_the_portals_limit() -> None:
             portal.webhook_url(),
             time,
             rate_limit=RateLimit(burst=3, per_second=20.0),
-            retry=RetryPolicy(0),
+            retry=RetryPolicy(0, jitter=0.0),
         ) as client,
     ):
         for _ in range(12):
@@ -90,10 +96,10 @@ def test_a_paced_client_never_meets_the_portals_limit() -> None:
 def test_503_is_retried_with_exponential_backoff_until_the_limit() -> None:
     strict = replace(SETTINGS, rate_limit=PortalRateLimit(burst=1, per_second=0.001))
     time = FakeTime()
-    retry = RetryPolicy(max_retries=4, backoff=1.0)
+    retry = RetryPolicy(max_retries=4, backoff=1.0, jitter=0.0)
     with (
         run_emulator(strict) as portal,
-        timed_client(portal.webhook_url(), time, rate_limit=None, retry=retry) as client,
+        timed_client(portal.webhook_url(), time, retry=retry) as client,
     ):
         client.list()
         with pytest.raises(QueryLimitExceeded):
@@ -117,9 +123,11 @@ def test_a_503_retry_succeeds_once_the_portal_recovers() -> None:
             time.sleep(seconds)
             portal.reset()  # the bucket drained while we waited
 
-        options = {"clock": time.clock, "sleep": sleep_and_recover, "rand": lambda: HALF}
         with BadgeClient.from_webhook(
-            portal.webhook_url(), rate_limit=None, transport_options=options
+            portal.webhook_url(),
+            rate_limit=None,
+            retry=NO_JITTER,
+            clock=time.as_clock(sleep=sleep_and_recover),
         ) as client:
             client.list()
             assert client.get("missedCall").code == "missedCall"
@@ -136,13 +144,12 @@ def test_429_waits_for_operating_reset_at() -> None:
             time.sleep(seconds)
             portal.reset()  # the operating window moved on
 
-        options = {
-            "clock": time.clock,
-            "wall_clock": lambda: reset_at[0] - 120,  # two minutes before the reset
-            "sleep": sleep_until_reset,
-        }
+        clock = time.as_clock(
+            wall=lambda: reset_at[0] - 120,  # two minutes before the reset
+            sleep=sleep_until_reset,
+        )
         with BadgeClient.from_webhook(
-            portal.webhook_url(), rate_limit=None, transport_options=options
+            portal.webhook_url(), rate_limit=None, clock=clock, deadline=300.0
         ) as client:
             client.list()
             answer = client.generated.get_httpx_client().post("crm.activity.badge.list")
@@ -156,7 +163,7 @@ def test_429_without_a_known_reset_waits_the_fallback() -> None:
     with run_emulator(heavy) as portal:
         time = FakeTime()
         retry = RetryPolicy(max_retries=2, operation_wait=10.0)
-        with timed_client(portal.webhook_url(), time, rate_limit=None, retry=retry) as client:
+        with timed_client(portal.webhook_url(), time, retry=retry) as client:
             portal.portal.operating.charge("webhook#0/crm.activity.badge.get", 5.0)
             with pytest.raises(Exception, match="OPERATION_TIME_LIMIT"):
                 client.get("missedCall")
@@ -209,7 +216,7 @@ def test_the_async_client_paces_and_refreshes(emulator: RunningEmulator) -> None
             EXPIRED.token,
             refresh=refresh,
             rate_limit=RateLimit(burst=1, per_second=2.0),
-            transport_options={"clock": time.clock, "sleep": time.async_sleep},
+            clock=time.as_clock(),
         ) as client:
             for _ in range(3):
                 await client.list()

@@ -8,42 +8,16 @@ Runs as an httpx response hook, so calls through `client.generated` get the same
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import httpx
 
-from b24_badge_client.errors import PortalMoved, UnexpectedResponse, error_for
-from b24_badge_client.redaction import Secrets
+from b24_badge_client._errors import PortalMoved, UnexpectedResponse, error_for
+from b24_badge_client._redaction import Secrets, masked
 
 
 def is_json(response: httpx.Response) -> bool:
     media_type: str = response.headers.get("content-type", "").split(";")[0].strip().lower()
     return media_type == "application/json" or media_type.endswith("+json")
-
-
-# Headers that describe the body as it came over the wire; the copy holds it decoded.
-_FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-
-
-def masked(response: httpx.Response, secrets: Secrets) -> httpx.Response:
-    """A copy of the response, with every secret in its headers and body replaced by ***."""
-    headers = [
-        (name, secrets.redact(value))
-        for name, value in response.headers.items()
-        if name.lower() not in _FRAMING
-    ]
-    content = response.content
-    text = content.decode("utf-8", "replace")
-    if secrets.redact(text) != text:
-        content = secrets.redact(text).encode()
-    copy = httpx.Response(
-        response.status_code, headers=headers, content=content, request=response.request
-    )
-    try:
-        copy.elapsed = response.elapsed
-    except RuntimeError:  # still open (inside a response hook): no duration to keep yet
-        copy.elapsed = timedelta(0)
-    return copy
 
 
 def check_answer(response: httpx.Response, secrets: Secrets) -> None:
@@ -55,7 +29,7 @@ def check_answer(response: httpx.Response, secrets: Secrets) -> None:
         raise PortalMoved(safe.headers["location"], safe)
     if not is_json(response):
         kind = response.headers.get("content-type") or "no Content-Type"
-        raise UnexpectedResponse(f"the answer is not JSON ({kind})", safe)
+        raise UnexpectedResponse(f"the answer is not JSON ({secrets.redact(kind)})", safe)
     try:
         body = json.loads(safe.content)
     except ValueError:
@@ -65,5 +39,7 @@ def check_answer(response: httpx.Response, secrets: Secrets) -> None:
         and isinstance(body, dict)
         and isinstance(body.get("error"), str)
     ):
-        raise error_for(body["error"], str(body.get("error_description", "")), safe)
+        # Masked again after decoding: JSON escapes a masked body might still hide come out here.
+        description = str(body.get("error_description", ""))
+        raise error_for(secrets.redact(body["error"]), secrets.redact(description), safe)
     raise UnexpectedResponse("the status and body are not an answer the contract describes", safe)

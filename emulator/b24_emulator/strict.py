@@ -8,13 +8,16 @@ This is the only part of the emulator that reads the contract (b24_spec, importe
 mode starts): the emulator's normal behaviour is written from the docs, never from the spec, so
 that a wrong spec cannot agree with itself.
 
-What is checked, per request: the method is one the contract describes; the parameters (the
-query string and body merged, as a portal merges them, without the `auth` credential) against
-the method's request schema for the encoding used: the JSON body's schema for JSON, the form's
-for url-encoded and multipart bodies, and the url-encoded form's for a query string, which
-carries the same encoding (the contract's GET operations list the same parameters one by one).
-A body the contract requires but the request lacks is a violation too. Inside a batch, the batch
-request itself, then each command: its query string against its method's url-encoded schema.
+What is checked, per request: the method is one the contract describes, its name read as a
+portal reads it (any case, an optional `.json` suffix: the contract's info.description says both
+"are equivalent to the paths below", and b24pysdk calls every method as `{method}.json`); the
+parameters (the query string and body merged, as a portal merges them, without the `auth`
+credential) against the method's request schema for the encoding used: the JSON body's schema
+for JSON, the form's for url-encoded and multipart bodies, and the url-encoded form's for a
+query string, which carries the same encoding (the contract's GET operations list the same
+parameters one by one). A body the contract requires but the request lacks is a violation too.
+Inside a batch, the batch request itself, then each command: its query string against its
+method's url-encoded schema.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from b24_emulator.app import method_key
 
 if TYPE_CHECKING:
     from b24_spec import Contract
@@ -70,18 +75,16 @@ class StrictChecker:
 
     def request(self, segment: str, params: dict[str, Any], encoding: str) -> None:
         """A direct call to the path's last segment; `encoding` is the body's media type, or
-        QUERY. The portal (and the emulator) take any case and a `.json` suffix; the contract's
-        paths are the method names as written, so either difference is reported."""
+        QUERY. The segment names its method as a portal reads it (`method_key`)."""
         where = f"request ({'query string' if encoding == QUERY else encoding})"
-        method = segment.lower().removesuffix(".json")
-        if segment != method:
-            message = f"the path {segment!r} is not the contract's path for {method!r}"
-            self._record(Violation(method, where, message))
+        method = method_key(segment)
         for message in self._check(method, params, encoding):
             self._record(Violation(method, where, message))
 
-    def command(self, key: str, method: str, params: dict[str, Any]) -> None:
-        """A batch command: its query string is url-encoded form data."""
+    def command(self, key: str, name: str, params: dict[str, Any]) -> None:
+        """A batch command: its query string is url-encoded form data; its name is read as a
+        portal reads it (`method_key`)."""
+        method = method_key(name)
         for message in self._check(method, params, FORM):
             self._record(Violation(method, f"batch command {key!r}", message))
 

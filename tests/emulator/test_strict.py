@@ -76,10 +76,31 @@ def test_the_batch_request_itself_is_checked(strict: RunningEmulator) -> None:
 
 def test_a_method_or_path_outside_the_contract_is_a_violation(strict: RunningEmulator) -> None:
     httpx.post(strict.webhook_url() + "crm.activity.badge.update", json={"code": "x"})
-    httpx.post(strict.webhook_url() + GET + ".json", json={"code": "missedCall"})
+    httpx.post(strict.webhook_url() + GET + ".xml", json={"code": "missedCall"})  # XML answers
+    httpx.post(strict.webhook_url() + "batch", json={"cmd": {"x": f"{GET}.xml?code=missedCall"}})
     messages = [v["message"] for v in violations(strict)]
-    assert messages[0] == "the contract has no method 'crm.activity.badge.update'"
-    assert ".json" in messages[1]
+    assert messages == [
+        "the contract has no method 'crm.activity.badge.update'",
+        f"the contract has no method '{GET}.xml'",
+        f"the contract has no method '{GET}.xml'",
+    ]
+
+
+def test_a_json_suffix_or_another_case_names_the_contracts_method(strict: RunningEmulator) -> None:
+    """The contract (info.description): "The method name may carry a `.json` suffix ... and
+    portals treat method names case-insensitively; both are equivalent to the paths below".
+    b24pysdk calls every method as `{method}.json`, so strict mode reads a name as a portal does,
+    directly and in a batch command; what the name calls is still checked."""
+    url = strict.webhook_url()
+    assert httpx.post(url + GET + ".json", json={"code": "missedCall"}).status_code == 200
+    assert httpx.post(url + "CRM.Activity.Badge.List.JSON", json={}).status_code == 200
+    cmd = {"a": f"{GET}.json?code=missedCall", "b": "Crm.Activity.Badge.Get?code=missedCall"}
+    assert httpx.post(url + "Batch.json", json={"cmd": cmd, "halt": 0}).status_code == 200
+    assert violations(strict) == []
+    httpx.post(url + GET.upper() + ".json", json={})  # the request is still checked
+    httpx.post(url + "batch", json={"cmd": {"c": f"{GET}.JSON"}})
+    found = [(v["method"], v["where"]) for v in violations(strict)]
+    assert found == [(GET, "request (application/json)"), (GET, "batch command 'c'")]
 
 
 def test_without_strict_mode_there_is_no_list_and_no_contract() -> None:

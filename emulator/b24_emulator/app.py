@@ -89,6 +89,9 @@ class Portal:
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> JSONResponse:
+        """Answer one request with JSON, whatever happens: 503 when `max_concurrency` requests
+        are already in flight, a PortalError's envelope, 408 and a closed connection when the
+        body is late, 500 (logged without the request) for a bug of the emulator."""
         start = time.time()
         if self.in_flight >= self.settings.http.max_concurrency:
             return error_response(errors.overloaded("too many concurrent requests"))
@@ -177,6 +180,8 @@ class Portal:
 
 
 def error_response(error: errors.PortalError, close: bool = False) -> JSONResponse:
+    """The envelope of `error` under its status; `close` when the connection cannot be reused
+    (the rest of a body may still be on its way)."""
     headers = {"connection": "close"} if close else None
     return JSONResponse(error.body(), status_code=error.status, headers=headers)
 

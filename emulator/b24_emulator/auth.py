@@ -18,17 +18,24 @@ from b24_emulator.limits import Clock
 
 @dataclass(frozen=True)
 class Caller:
+    """Who a request acts as once authenticated: a user, within scopes."""
+
     key: str  # identifies the webhook or token for limit accounting; never the secret itself
     user_id: int
     scopes: frozenset[str]
 
 
 class Authenticator:
+    """Credentials to a Caller, or the portal's 401 (see the module); secrets are compared in
+    constant time. `clock` is the Unix time tokens expire by."""
+
     def __init__(self, settings: Settings, clock: Clock = time.time) -> None:
         self._settings = settings
         self._clock = clock
 
     def webhook(self, user_id: str, code: str) -> Caller:
+        """The caller of `/rest/{user_id}/{code}/...`: 401 INVALID_CREDENTIALS unless both match
+        a configured webhook (the user id as written: `01` is not user 1)."""
         for index, webhook in enumerate(self._settings.webhooks):
             # Compare every secret in constant time: the answer must not leak how much matched.
             # Compared as bytes: compare_digest refuses non-ASCII text, and a path may carry any.
@@ -38,6 +45,8 @@ class Authenticator:
         raise errors.invalid_credentials()
 
     def oauth(self, token: object) -> Caller:
+        """The caller of an OAuth call, from its `auth` parameter as decoded: missing or empty is
+        401 NO_AUTH_FOUND, unknown or not a string 401 invalid_token, expired 401 expired_token."""
         if token is None or token == "":
             raise errors.no_auth_found()
         if not isinstance(token, str):

@@ -49,10 +49,14 @@ class Done(Protocol):
     """What a command that succeeded gives back (app.Done)."""
 
     @property
-    def answer(self) -> dict[str, Any]: ...
+    def answer(self) -> dict[str, Any]:
+        """The method's answer fields: `result`, and `total` or `next` when it sends them."""
+        ...
 
     @property
-    def time(self) -> dict[str, Any]: ...
+    def time(self) -> dict[str, Any]:
+        """The command's own `time` block, filed under `result_time`."""
+        ...
 
 
 Execute = Callable[[str, str, Params], Done]  # (key, method, params): one command, run

@@ -141,6 +141,8 @@ _LIMIT_HELP = {
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
+    """The portal the options describe, credentials exactly as given: serve adds the default
+    webhook when there are none, and tells the two apart to print only the secret it made."""
     return Settings(
         webhooks=tuple(args.webhook),
         tokens=tuple(args.oauth_token),
@@ -158,6 +160,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The `b24-emulator` command; its exit status (see serve)."""
     args = _parser().parse_args(argv)
     return serve(args)
 
@@ -183,6 +186,8 @@ class _Stop:
 
 
 def serve(args: argparse.Namespace) -> int:
+    """Serve until SIGINT or SIGTERM, then 0; 2 when the port cannot be bound or strict mode
+    cannot read the contract. Prints the URLs to call, never a code the caller configured."""
     stop = _Stop()
     configured = settings_from(args)
     settings = with_default_webhook(configured)

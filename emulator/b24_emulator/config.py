@@ -41,6 +41,8 @@ class Webhook:
 
     @classmethod
     def generate(cls, user_id: int = 1) -> Webhook:
+        """A webhook with a fresh random code and the default scope (`crm`): what the emulator
+        serves when it is given no credentials."""
         return cls(user_id, secrets.token_hex(8))
 
 
@@ -88,6 +90,13 @@ class HttpLimits:
 
 @dataclass(frozen=True)
 class Settings:
+    """One emulated portal, for `create_app` or `run_emulator`.
+
+    The defaults are a cloud portal's: its rate limit and operating-time limit, the docs' seed
+    badge, every user a CRM administrator. No credentials: run_emulator and the command then
+    make one administrator webhook, and create_app alone accepts no call.
+    """
+
     webhooks: tuple[Webhook, ...] = ()
     tokens: tuple[OAuthToken, ...] = ()
     # Users are CRM administrators unless listed here; add and delete need an administrator.

@@ -108,13 +108,16 @@ class ConnectionGuard:
         return True
 
     def busy(self, connection: GuardedProtocol) -> None:
+        """The connection is in a request: it is not closed to make room until idle again."""
         self.waiting.pop(connection, None)
 
     def idle(self, connection: GuardedProtocol) -> None:
+        """The connection waits for a request again: the last in line to be closed for room."""
         if connection in self.open and connection not in self.waiting:
             self.waiting[connection] = None  # the newest waiter: the last to be closed
 
     def forget(self, connection: GuardedProtocol) -> None:
+        """The connection is closed or refused: it no longer counts against the cap."""
         self.open.discard(connection)
         self.waiting.pop(connection, None)
 
@@ -136,6 +139,8 @@ class GuardedProtocol(H11Protocol):
     def connection_made(  # type: ignore[override]
         self, transport: asyncio.Transport
     ) -> None:
+        """Admit the connection within the cap, or answer 503 and close it; then its head timer
+        runs."""
         super().connection_made(transport)
         if not self.guard.admit(self):
             self._refuse(errors.overloaded("too many connections"))
@@ -143,16 +148,19 @@ class GuardedProtocol(H11Protocol):
         self._arm_head_timer()
 
     def data_received(self, data: bytes) -> None:
+        """The first byte of a next request on a kept-alive connection starts its head timer."""
         if self._head_timer is None and not self._busy:
             self._arm_head_timer()  # the first byte of a next request: its head must follow
         super().data_received(data)
         self._track()
 
     def on_response_complete(self) -> None:
+        """An answer is sent: the connection waits for its next request."""
         super().on_response_complete()
         self._track()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        """The connection is gone: its timer stops and the guard forgets it."""
         self._cancel_head_timer()
         self.guard.forget(self)
         super().connection_lost(exc)

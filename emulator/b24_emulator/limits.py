@@ -23,6 +23,9 @@ OPERATING_BUCKET = 60.0
 
 @dataclass(frozen=True)
 class RateLimit:
+    """The leaky bucket's numbers: a request is refused when it would lift the level above
+    `burst`, and the level drains by `per_second` (cloud: 50 and 2; Enterprise: 250 and 5)."""
+
     burst: int = 50
     per_second: float = 2.0
 
@@ -40,6 +43,12 @@ CLOUD_RATE_LIMIT = RateLimit(burst=50, per_second=2.0)  # non-Enterprise cloud p
 
 
 class LeakyBucket:
+    """The request-rate limit of one portal, shared by every caller (see the module).
+
+    `clock` is injectable (Settings.clock): a test that paces a client gives the client and
+    the bucket the same fake clock, so that no verdict depends on the machine's speed.
+    """
+
     def __init__(self, limit: RateLimit, clock: Clock = time.monotonic) -> None:
         self.limit = limit
         self._clock = clock
@@ -48,6 +57,8 @@ class LeakyBucket:
         self._lock = threading.Lock()
 
     def admit(self) -> bool:
+        """Count one request; False when it must be refused (503 QUERY_LIMIT_EXCEEDED). A
+        refused request does not raise the level."""
         with self._lock:
             now = self._clock()
             drained = (now - self._at) * self.limit.per_second
@@ -68,11 +79,19 @@ class _Bucket:
 
 @dataclass(frozen=True)
 class Operating:
+    """What a call's `time` block reports: `operating`, the seconds spent in the window, and
+    `operating_reset_at`, the Unix time the oldest minute of them leaves it."""
+
     seconds: float
     reset_at: int
 
 
 class OperatingTime:
+    """The operating-time limit (see the module): seconds spent per key, in the last 10 minutes.
+
+    A key is whatever the caller accounts separately; the portal uses one per caller and method.
+    """
+
     def __init__(self, limit_seconds: float, clock: Clock = time.time) -> None:
         self.limit_seconds = limit_seconds
         self._clock = clock
@@ -80,10 +99,14 @@ class OperatingTime:
         self._lock = threading.Lock()
 
     def blocked(self, key: str) -> bool:
+        """Whether a call under `key` is refused now (429 OPERATION_TIME_LIMIT): the window holds
+        more than the limit. The call that crosses the limit still runs; the next one is refused,
+        as the docs describe."""
         with self._lock:
             return sum(b.seconds for b in self._live(key)) > self.limit_seconds
 
     def charge(self, key: str, seconds: float) -> Operating:
+        """Add a call's `seconds` to `key`'s current minute; the totals for its `time` block."""
         with self._lock:
             now = self._clock()
             buckets = self._live(key)

@@ -31,6 +31,9 @@ BADGE_TYPES = ("success", "failure", "warning", "primary", "secondary")
 
 @dataclass(frozen=True)
 class Method:
+    """A method the portal serves: the scope and rights a caller needs, and the function that
+    runs it on the store with the request's parameters."""
+
     name: str
     admin_only: bool  # add and delete need administrative access to CRM (docs BADGES/index.md)
     run: Callable[[BadgeStore, Params], dict[str, Any]]
@@ -80,6 +83,10 @@ def _required(params: Params, *names: str) -> None:
 
 
 def add(store: BadgeStore, params: Params) -> dict[str, Any]:
+    """crm.activity.badge.add: store a new badge, answer it. REQUIRED_ARG_MISSING for a missing
+    or empty code, title, value or type; INVALID_ARG_VALUE for a type outside BADGE_TYPES or a
+    field of the wrong shape or size; ERROR_BADGE_ALREADY_EXISTS for a taken code (the stored
+    badge is kept); ERROR_BADGE_LIMIT_EXCEEDED when the store is full."""
     _required(params, "code", "title", "value", "type")
     badge_type = params["type"]
     if badge_type not in BADGE_TYPES:
@@ -105,6 +112,7 @@ def add(store: BadgeStore, params: Params) -> dict[str, Any]:
 
 
 def get(store: BadgeStore, params: Params) -> dict[str, Any]:
+    """crm.activity.badge.get: the badge with this code; NOT_FOUND when there is none."""
     _required(params, "code")
     badge = store.get(_lookup_code(params))
     if badge is None:
@@ -113,11 +121,15 @@ def get(store: BadgeStore, params: Params) -> dict[str, Any]:
 
 
 def list_(store: BadgeStore, params: Params) -> dict[str, Any]:
+    """crm.activity.badge.list: every badge, oldest first, and `total`. No pagination, and so
+    no parameters: any given are ignored (D-LIST-PAGINATION)."""
     badges = [badge.as_json() for badge in store.list()]
     return {"result": {"badges": badges}, "total": len(badges)}
 
 
 def delete(store: BadgeStore, params: Params) -> dict[str, Any]:
+    """crm.activity.badge.delete: remove the badge with this code, `result: true`; NOT_FOUND
+    when there is none."""
     _required(params, "code")
     if not store.delete(_lookup_code(params)):
         raise errors.badge_not_found()

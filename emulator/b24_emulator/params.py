@@ -75,6 +75,8 @@ def _assign(container: Params, name: str, path: list[str], value: str) -> None:
 
 
 def query_params(raw_query: bytes) -> Params:
+    """The query string's parameters, bracket keys nested as PHP nests them; 400
+    INVALID_REQUEST when it is not UTF-8 or has more than MAX_FIELDS fields."""
     return php_params(_pairs(raw_query, "query string"))
 
 
@@ -114,6 +116,9 @@ def media_type(headers: Headers) -> str:
 
 
 async def body_params(headers: Headers, body: bytes) -> Params:
+    """The body's parameters by its Content-Type: a JSON object, or url-encoded or multipart
+    form data (bracket keys; no file parts). A blank body has none; another type, or a body
+    that cannot be decoded, is 400."""
     if not body.strip():
         return {}
     kind = media_type(headers)

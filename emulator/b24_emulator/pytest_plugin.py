@@ -24,6 +24,7 @@ from b24_emulator.server import RunningEmulator, run_emulator
 
 @pytest.fixture
 def b24_emulator_settings() -> Settings:
+    """The portal each test gets; override this fixture to configure it."""
     return Settings(webhooks=(Webhook.generate(),), rate_limit=None)
 
 

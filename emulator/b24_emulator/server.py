@@ -34,6 +34,9 @@ START_TIMEOUT = 10.0
 
 @dataclass(frozen=True)
 class RunningEmulator:
+    """A portal served by run_emulator: where to call it, how it is configured, and its state
+    (`portal`) for tests that look inside."""
+
     base_url: str  # http://127.0.0.1:PORT, or https:// with tls=True
     settings: Settings
     portal: Portal
@@ -55,6 +58,7 @@ class RunningEmulator:
 
 
 def bind(port: int = 0) -> socket.socket:
+    """A listening socket on 127.0.0.1, a free port by default; OSError when it is taken."""
     # proto must say TCP: asyncio sets TCP_NODELAY on accepted connections only for sockets
     # whose proto is IPPROTO_TCP, and without it every answer waits ~40 ms for a delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

@@ -32,21 +32,30 @@ CREATE TABLE IF NOT EXISTS badges (
 
 @dataclass(frozen=True)
 class Badge:
+    """A badge as the portal stores and answers it (docs BADGES/index.md).
+
+    `title` and `value` are a string or a language map (D-LOCALIZED-TEXT). Nothing is checked
+    here: the add method validates what a client sends, and seeds are trusted.
+    """
+
     code: str
     title: LocalizedText
     value: LocalizedText
     type: str
 
     def as_json(self) -> dict[str, Any]:
+        """The badge as the methods answer it: its four fields, nothing added."""
         return {"code": self.code, "title": self.title, "value": self.value, "type": self.type}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Badge:
+        """A badge from its JSON object (`--seed-badge`); KeyError for a missing field, extra
+        fields ignored, values not checked."""
         return cls(data["code"], data["title"], data["value"], data["type"])
 
 
 class DuplicateCode(Exception):
-    pass
+    """BadgeStore.add found the code taken; the add method answers ERROR_BADGE_ALREADY_EXISTS."""
 
 
 class StoreFull(Exception):
@@ -72,6 +81,11 @@ class StoreLimits:
 
 
 class BadgeStore:
+    """The portal's badges, safe to share between requests and threads (see the module).
+
+    `path` None keeps them in memory, gone with the store; a file keeps them across restarts.
+    """
+
     def __init__(self, path: Path | None = None, limits: StoreLimits | None = None) -> None:
         self.limits = limits or StoreLimits()
         target = ":memory:" if path is None else str(path)
@@ -112,6 +126,7 @@ class BadgeStore:
                 self.add(badge)
 
     def get(self, code: str) -> Badge | None:
+        """The badge with exactly this code (case-sensitive), or None."""
         with self._lock:
             row = self._db.execute(
                 "SELECT code, title, value, type FROM badges WHERE code = ?", (code,)
@@ -119,6 +134,7 @@ class BadgeStore:
         return None if row is None else _badge(row)
 
     def list(self) -> list[Badge]:
+        """Every badge, in the order they were added; a reopened file keeps that order."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT code, title, value, type FROM badges ORDER BY added"
@@ -126,6 +142,7 @@ class BadgeStore:
         return [_badge(row) for row in rows]
 
     def delete(self, code: str) -> bool:
+        """Remove the badge with this code; False when there was none."""
         with self._lock:
             deleted = self._db.execute(
                 f"DELETE FROM badges WHERE code = ? RETURNING {_ROW_BYTES}", (code,)
@@ -137,11 +154,13 @@ class BadgeStore:
             return True
 
     def clear(self) -> None:
+        """Remove every badge, seeds included (Portal.reset seeds again)."""
         with self._lock:
             self._db.execute("DELETE FROM badges")
             self.count = self.bytes = 0
 
     def close(self) -> None:
+        """Close the database when the app shuts down; the store is unusable afterwards."""
         with self._lock:
             self._db.close()
 
@@ -154,6 +173,8 @@ _ROW_BYTES = (
 
 
 def row_bytes(row: tuple[str, str, str, str]) -> int:
+    """A row's UTF-8 size: the measure `_ROW_BYTES` takes in SQL, so that the byte count kept
+    in memory matches the one a reopened file is counted with."""
     return sum(len(column.encode("utf-8")) for column in row)
 
 

@@ -49,6 +49,7 @@ class Violation:
     message: str
 
     def as_json(self) -> dict[str, str]:
+        """One entry of `GET /b24-emulator/violations`."""
         return {"method": self.method, "where": self.where, "message": self.message}
 
     def __str__(self) -> str:

@@ -28,6 +28,9 @@ DERIVED_NOTE = (
 
 
 def client_view(contract: Contract) -> dict[str, Any]:
+    """The document the client is generated from: a copy of the contract with only the POST
+    operations, only their JSON bodies, and only the answers that have a body (see the module).
+    The contract itself is not changed."""
     view = copy.deepcopy(contract.document)
     view["info"]["x-derived"] = DERIVED_NOTE
     for item in view["paths"].values():
@@ -50,4 +53,6 @@ def client_view(contract: Contract) -> dict[str, Any]:
 
 
 def render(view: dict[str, Any]) -> str:
+    """The view as scripts/regenerate writes it to client-spec.json: the same bytes for the same
+    view on every machine, so that `--check` can compare them."""
     return json.dumps(view, indent=2, ensure_ascii=False) + "\n"

@@ -79,6 +79,8 @@ class Change:
     via: str = ""  # the operation part that reaches a shared schema, when it is not `pointer`
 
     def render(self, current_name: str = "spec", released_name: str = "released") -> str:
+        """One line of the command's output: `file#pointer: message`, the file being the current
+        or the released contract, and the operation part that reaches a shared schema."""
         where = f"{released_name if self.released else current_name}#{self.pointer}"
         via = f" (reached from {self.via})" if self.via and self.via != self.pointer else ""
         return f"{where}: {self.message}{via}"
@@ -94,6 +96,9 @@ class Version:
 
     @classmethod
     def parse(cls, text: object) -> Version:
+        """Read `info.version`, whatever YAML made of it; ValueError when it is not
+        MAJOR.MINOR.PATCH. A pre-release or build suffix (`-rc.1`, `+abc`) is accepted and
+        ignored, so `1.0.0-rc.1` compares equal to `1.0.0`."""
         match = _VERSION.match(str(text))
         if match is None:
             raise ValueError(f"info.version {text!r} is not MAJOR.MINOR.PATCH")

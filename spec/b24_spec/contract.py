@@ -44,6 +44,9 @@ Schema = dict[str, Any]
 
 @dataclass(frozen=True)
 class Operation:
+    """One operation of the spec: a method in one encoding, its POST form (the `operationId` is
+    the method name) or its query-string form (`<method>@GET`), with its definition as written."""
+
     operation_id: str
     path: str
     method: str
@@ -51,6 +54,8 @@ class Operation:
 
     @property
     def pointer(self) -> str:
+        """The operation's JSON pointer into the document, `/paths/~1<method>/post`: the prefix
+        of every pointer about it."""
         return f"/paths/{escape(self.path)}/{self.method}"
 
 
@@ -67,14 +72,20 @@ class Contract:
 
     @classmethod
     def load(cls, path: Path = SPEC_PATH) -> Contract:
+        """Read the contract, the bundled spec by default; OSError and yaml.YAMLError pass
+        through for the caller to report."""
         with path.open(encoding="utf-8") as stream:
             return cls(yaml.safe_load(stream))
 
     @property
     def version(self) -> str:
+        """`info.version`, the contract's release: MAJOR.MINOR.PATCH, held to it by
+        b24_spec.compat."""
         return str(self.document["info"]["version"])
 
     def operations(self) -> Iterator[Operation]:
+        """Every operation, path by path in the document's order; within a path in HTTP_METHODS
+        order, so a method's GET form (`...@GET`) comes before its POST form."""
         for path, item in self.document.get("paths", {}).items():
             for method in HTTP_METHODS:
                 if method in item:
@@ -86,6 +97,8 @@ class Contract:
         return {operation.operation_id: operation for operation in self.operations()}
 
     def operation(self, operation_id: str) -> Operation:
+        """The operation with this `operationId` (a method name, or `name@GET`); KeyError naming
+        it when the spec has none."""
         try:
             return self._operations_by_id[operation_id]
         except KeyError:

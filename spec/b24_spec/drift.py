@@ -40,6 +40,8 @@ _HEADING = re.compile(r"^#+\s")
 
 @dataclass(frozen=True)
 class JsonBlock:
+    """One ```json example of a docs page, with the status line and heading that govern it."""
+
     line: int  # 1-based line of the opening fence
     text: str
     status: int | None  # the last HTTP status line above the block
@@ -48,6 +50,9 @@ class JsonBlock:
 
 @dataclass
 class Finding:
+    """The verdict on one example, or on a page missing one: what it was checked as (`target`,
+    `<method> HTTP 400`, `LanguageMap`, ...) and its problems, none when it fits."""
+
     page: Path
     line: int
     target: str
@@ -55,6 +60,8 @@ class Finding:
 
 
 def json_blocks(markdown: str) -> Iterator[JsonBlock]:
+    """Every ```json block of a Markdown page, in order. A heading forgets the status line above
+    it, so that an example never takes the status of another section's example."""
     status: int | None = None
     heading = ""
     lines = markdown.splitlines()
@@ -92,6 +99,12 @@ def _check(contract: Contract, finding: Finding, instance: object, schema: Schem
 
 
 def check_method_page(contract: Contract, page: Path) -> list[Finding]:
+    """Every example of one method page (`crm-activity-badge-get.md`, the method read from the
+    file name) against the answer the contract declares for its HTTP status.
+
+    A page for a method the spec lacks, an example without a status line or under a status the
+    spec does not declare, and a page without a 200 example are findings too.
+    """
     method = method_name(page.stem.replace("-", "."))  # crm-activity-badge-get.md
     findings: list[Finding] = []
     try:
@@ -165,6 +178,9 @@ def check_batch_page(contract: Contract, page: Path) -> list[Finding]:
 
 
 def check_docs(contract: Contract, docs: Path) -> list[Finding]:
+    """Every page the check knows, found by name anywhere under `docs`; a method page the
+    contract describes but the docs' badge folder lacks is a finding. Empty only when nothing
+    was found to check, which the command reports apart from drift."""
     findings: list[Finding] = []
     for page in sorted(docs.rglob(BATCH_PAGE)):
         findings.extend(check_batch_page(contract, page))
@@ -183,6 +199,8 @@ def check_docs(contract: Contract, docs: Path) -> list[Finding]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The `b24-docs-drift` command: 0 every example fits, 1 the docs and the spec part ways, 2
+    nothing to check or the check could not run."""
     parser = argparse.ArgumentParser(
         prog="b24-docs-drift", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )

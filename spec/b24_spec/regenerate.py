@@ -46,6 +46,8 @@ one level up, in `b24_badge_client/`.
 
 
 def check_config(path: Path) -> None:
+    """Stop (SystemExit) on a key of generator.yaml that openapi-python-client does not know:
+    its settings model ignores unknown keys, so a misspelt setting would silently do nothing."""
     from openapi_python_client.config import ConfigFile
 
     unknown = set(yaml.safe_load(path.read_text(encoding="utf-8"))) - set(ConfigFile.model_fields)
@@ -117,6 +119,8 @@ def _lines(path: Path) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """`scripts/regenerate [--check]`: 0 written or up to date, 1 with the diff when the
+    committed client differs (--check); SystemExit when the generator fails."""
     parser = argparse.ArgumentParser(
         prog="scripts/regenerate",
         description=__doc__,

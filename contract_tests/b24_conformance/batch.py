@@ -230,7 +230,7 @@ class Judgement:
         self.body = json_or_none(response.content)
         self.found: list[Violation] = []
         self.commands: dict[str, Answered] = {key: Answered() for key, _ in batch.items()}
-        self.malformed: set[str] = set()  # commands whose entries break their schema
+        self.faulty: set[str] = set()  # commands with a finding of their own: not judged further
 
     def fail(self, check: str, message: str) -> None:
         self.found.append(violation(self.batch.operation, check, message, self.response))
@@ -266,7 +266,7 @@ def judge(judgement: Judgement, model: PortalModel, direct: dict[str, httpx.Resp
     check_entries(judgement)
     check_order(judgement)
     agreeing = compare(judgement, direct)
-    observe(judgement, model, agreeing - judgement.malformed)
+    observe(judgement, model, agreeing - judgement.faulty)
 
 
 def check_answer(judgement: Judgement) -> bool:
@@ -318,24 +318,29 @@ def check_refusal(judgement: Judgement) -> None:
 
 
 def read_parts(judgement: Judgement) -> bool:
-    """File each part's entries under their commands; False when the parts cannot be read."""
+    """File each part's entries under their commands; False when the parts cannot be read
+    (the schema check's finding, or entries that cannot be told apart)."""
     result = judgement.body.get("result") if isinstance(judgement.body, dict) else None
     if not isinstance(result, dict):
-        return False  # the schema check's finding
+        return False
+    readable = True
     for name, part in PARTS.items():
-        for key, entry in _entries(judgement, name, result.get(name)).items():
+        entries = _entries(judgement, name, result.get(name))
+        readable = readable and entries is not None
+        for key, entry in (entries or {}).items():
             if key not in judgement.commands:
                 judgement.fail(
                     SHAPE, f"result.{name} has an entry under {key!r}, which names no command"
                 )
             else:
                 judgement.commands[key].entries[part] = entry
-    return True
+    return readable
 
 
-def _entries(judgement: Judgement, name: str, part: Any) -> dict[str, Any]:
+def _entries(judgement: Judgement, name: str, part: Any) -> dict[str, Any] | None:
     """A part as {command name: entry}: an object as it is, a list by position (D-BATCH-SHAPES:
-    a list for a list of commands, `[]` for an empty part)."""
+    a list for a list of commands, `[]` for an empty part); None for a list of entries of named
+    commands, which cannot be told apart."""
     if isinstance(part, dict):
         return {str(key): entry for key, entry in part.items()}
     if not isinstance(part, list) or not part:
@@ -344,10 +349,10 @@ def _entries(judgement: Judgement, name: str, part: Any) -> dict[str, Any]:
         judgement.fail(
             SHAPE,
             f"result.{name} is a JSON list, but the commands were named "
-            f"({', '.join(map(repr, judgement.commands))}): each entry must be filed under its "
+            f"({_listing(list(judgement.commands))}): each entry must be filed under its "
             "command's name (D-BATCH-SHAPES)",
         )
-        return {}
+        return None
     return {str(index): entry for index, entry in enumerate(part)}
 
 
@@ -363,7 +368,7 @@ def check_entries(judgement: Judgement) -> None:
             if schema is None:
                 continue  # a part the contract does not describe for this method
             if problems := CONTRACT.violations(entry, schema):
-                judgement.malformed.add(key)
+                judgement.faulty.add(key)
                 found.setdefault((part, command.method, "; ".join(problems[:5])), []).append(key)
     for (part, method, text), keys in found.items():
         what = "the error envelope" if part == "error" else f"the method's direct {part}"
@@ -404,7 +409,7 @@ def check_order(judgement: Judgement) -> None:
                 f"{batch.describe(key)} has neither a result nor an error: every command of a "
                 "batch is answered until one fails with halt",
             )
-        elif command.expect is not None and key not in judgement.malformed:
+        elif command.expect is not None and key not in judgement.faulty:
             check_expected(judgement, key, command.expect, answered)
         if batch.halt and "error" in answered.entries:
             stopped_by = key
@@ -413,17 +418,19 @@ def check_order(judgement: Judgement) -> None:
 def check_expected(judgement: Judgement, key: str, expect: Expect, answered: Answered) -> None:
     why = f" ({expect.why})" if expect.why else ""
     what = judgement.batch.describe(key)
+    problem = None
     if expect.part == "result" and "result" not in answered.entries:
-        judgement.fail(OUTCOME, f"{what} failed, but it must succeed{why}")
+        problem = f"{what} failed, but it must succeed{why}"
     elif expect.part == "error" and answered.ran:
-        judgement.fail(OUTCOME, f"{what} ran, but it must end with an error{why}")
+        problem = f"{what} ran, but it must end with an error{why}"
     elif expect.part == "error" and expect.codes:
         code = answered.entries["error"].get("error") if _is_envelope(answered) else None
         if code not in expect.codes | {""}:
             allowed = " or ".join(sorted(expect.codes))
-            judgement.fail(
-                OUTCOME, f"{what} ended with {code!r}, but it must end with {allowed}{why}"
-            )
+            problem = f"{what} ended with {code!r}, but it must end with {allowed}{why}"
+    if problem is not None:
+        judgement.fail(OUTCOME, problem)
+        judgement.faulty.add(key)
 
 
 def _is_envelope(answered: Answered) -> bool:
@@ -438,7 +445,7 @@ def compare(judgement: Judgement, direct: dict[str, httpx.Response]) -> set[str]
     agreeing = set(judgement.commands) - set(direct)
     for key, response in direct.items():
         answered = judgement.commands[key]
-        if not answered.answered or key in judgement.malformed:
+        if not answered.answered or key in judgement.faulty:
             continue  # the order or the schema check's finding
         difference = differs(
             response.status_code, json_or_none(response.content), *answered.as_direct()

@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from b24_emulator.batch import php_array
-from b24_spec.methods import method_name
+from b24_emulator.batch import MAX_COMMANDS, php_array
+from b24_spec.methods import BATCH, method_name
 
 Answer = tuple[int, dict[str, str], bytes]
 Wrap = Callable[[ASGIApp], ASGIApp]
@@ -302,9 +302,6 @@ def deletes_everything_without_a_code(app: Any) -> ASGIApp:
 # -- batch -----------------------------------------------------------------------------------
 # Doubles of portals whose batch differs from the emulator's: the suite builds its batches
 # itself (b24_conformance.batch), as JSON, a url-encoded form or a GET query.
-
-BATCH = "batch"
-MAX_COMMANDS = 50
 
 
 def with_body(exchange: Exchange, body: bytes, content_type: str | None = None) -> None:

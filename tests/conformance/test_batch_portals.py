@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+from b24_conformance.batch import AGREEMENT, ENTRY, HALT, OUTCOME
 from tests.conformance.conftest import Run
 from tests.portals import (
     Answer,
@@ -88,22 +89,26 @@ def hides_what_ran_after_halt(app: Any) -> Double:
 BROKEN: list[Any] = [
     pytest.param(
         batch_successes(retitled),
+        AGREEMENT,
         "does not answer what the same call made directly answered",
         id="sub-results-differ-from-direct-calls",
     ),
-    pytest.param(intercepting(ignores_halt), "the batch asked to halt", id="halt-ignored"),
+    pytest.param(intercepting(ignores_halt), HALT, "the batch asked to halt", id="halt-ignored"),
     pytest.param(
         runs_past_the_50th,
-        "ran, but it must end with an error (D-BATCH-LENGTH",
+        OUTCOME,
+        "command '50' (crm.activity.badge.list) ran, but it must end with an error (D-BATCH-LENGTH",
         id="runs-the-51st-command",
     ),
     pytest.param(
         runs_nested_batches,
-        "ran, but it must end with an error (D-BATCH-NESTED",
+        OUTCOME,
+        "ran, but it must end with an error (D-BATCH-NESTED)",
         id="runs-a-nested-batch",
     ),
     pytest.param(
         batch_successes(sub_errors_as_text),
+        ENTRY,
         "is not the error envelope (x-b24-command-results)",
         id="sub-error-not-an-envelope",
     ),
@@ -123,14 +128,16 @@ RUNS = [
 ]
 
 
-@pytest.mark.parametrize(("wrap", "violation", "read_only"), RUNS)
+@pytest.mark.parametrize(("wrap", "check", "violation", "read_only"), RUNS)
 def test_a_batch_deviation_is_caught(
-    against: Callable[..., Run], wrap: Wrap, violation: str, read_only: bool
+    against: Callable[..., Run], wrap: Wrap, check: str, violation: str, read_only: bool
 ) -> None:
+    """Exit 1, and the report names the check and what broke (summary and console)."""
     run = against(wrap, read_only=read_only)
     assert run.status == 1, run.stdout + run.stderr
-    assert "DOES NOT CONFORM" in run.summary
-    assert violation in run.summary, run.summary
+    findings = re.findall(r"### \d+\. (batch(?:@GET)?): (.+)\n\n(.+)", run.summary)
+    assert any(c == check and violation in text for _, c, text in findings), run.summary
+    assert violation in run.stdout
 
 
 def test_halt_is_proven_by_the_portals_state(against: Callable[..., Run]) -> None:

@@ -1,7 +1,7 @@
 """Batch commands as text: `method?query`, written the way PHP reads it, and read back.
 
-A batch carries each call as one string, `crm.activity.badge.add?code=x&title[ru]=...`, its
-query in PHP's form encoding (bracket keys for maps, URL encoding for the rest; docs
+A batch carries each call as one string, `method?code=x&title[ru]=...`, its query in PHP's
+form encoding (bracket keys for maps, URL encoding for the rest; docs
 settings/how-to-call-rest-api/batch.md). The suite writes its own commands with `command_text`,
 never generated ones, and the run's transport reads every batch it sends with `added_codes`, so
 that the journal knows each code a batch adds before the batch goes out, as it does for add.

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from b24_spec.methods import method_name
+from b24_emulator.batch import MAX_COMMANDS, php_array
+from b24_spec.methods import BATCH, method_name
 
 Answer = tuple[int, dict[str, str], bytes]
 Wrap = Callable[[ASGIApp], ASGIApp]
@@ -296,3 +297,156 @@ def deletes_everything_without_a_code(app: Any) -> ASGIApp:
         return None
 
     return Double(app, before=before)
+
+
+# -- batch -----------------------------------------------------------------------------------
+# Doubles of portals whose batch differs from the emulator's: the suite builds its batches
+# itself (b24_conformance.batch), as JSON, a url-encoded form or a GET query.
+
+
+def with_body(exchange: Exchange, body: bytes, content_type: str | None = None) -> None:
+    """Replace the request body, and the headers that describe it."""
+    names = {b"content-length"} | ({b"content-type"} if content_type else set())
+    headers = [(k, v) for k, v in exchange.scope["headers"] if k.lower() not in names]
+    if content_type:
+        headers.append((b"content-type", content_type.encode()))
+    headers.append((b"content-length", str(len(body)).encode()))
+    exchange.scope["headers"] = headers
+    exchange.request = body
+
+
+def keyed(cmd: Any) -> dict[str, Any]:
+    """`cmd` (or a part of an answer) as {name: entry}: a list by position."""
+    if isinstance(cmd, dict):
+        return {str(key): value for key, value in cmd.items()}
+    return {str(index): value for index, value in enumerate(cmd)} if isinstance(cmd, list) else {}
+
+
+def batch_successes(change: Callable[[dict[str, Any]], Any]) -> Wrap:
+    """Pass the `result` of every 200 batch answer (its five parts) through `change`."""
+
+    def after(exchange: Exchange) -> Answer | None:
+        if exchange.method != BATCH or exchange.status != 200:
+            return None
+        answer = json.loads(exchange.body)
+        change(answer["result"])
+        return json_answer(200, answer)
+
+    return rewriting(after)
+
+
+def _is_halt(key: str) -> bool:
+    return key.lower() == "halt"
+
+
+def ignores_halt(exchange: Exchange) -> Answer | None:
+    """A batch runs every command, whatever `halt` says: it is taken out of the request, in
+    whichever encoding it came."""
+    if exchange.method != BATCH:
+        return None
+    query = [(k, v) for k, v in parse_qsl(exchange.query.decode()) if not _is_halt(k)]
+    exchange.scope["query_string"] = urlencode(query).encode()
+    kind = dict(exchange.scope["headers"]).get(b"content-type", b"").decode()
+    if kind.startswith("application/json"):
+        params = {k: v for k, v in exchange.params().items() if not _is_halt(k)}
+        with_body(exchange, json.dumps(params).encode())
+    elif kind.startswith("application/x-www-form-urlencoded"):
+        fields = parse_qsl(exchange.request.decode(), keep_blank_values=True)
+        with_body(exchange, urlencode([(k, v) for k, v in fields if not _is_halt(k)]).encode())
+    return None
+
+
+SendBatch = Callable[..., Awaitable[Any]]  # (params): a JSON batch; (query=...): a GET one
+BatchHandler = Callable[[dict[str, Any], SendBatch], Awaitable[Any]]
+JSON_KIND = "application/json"
+
+
+class Batches(Double):
+    """The wrapped portal with each JSON batch answered by `handle(params, send)`, which may
+    send batches of its own to the portal; None: the portal answers as it would."""
+
+    def __init__(self, app: ASGIApp, handle: BatchHandler) -> None:
+        super().__init__(app)
+        self.handle = handle
+
+    async def _forward(self, exchange: Exchange) -> Answer:
+        params = exchange.params()
+        if exchange.method != BATCH or "cmd" not in params:
+            return await super()._forward(exchange)
+
+        async def send(params: dict[str, Any] | None = None, query: str = "") -> Any:
+            inner = Exchange(dict(exchange.scope), b"")
+            inner.scope.update(method="GET" if params is None else "POST")
+            inner.scope["query_string"] = query.encode()
+            with_body(inner, b"" if params is None else json.dumps(params).encode(), JSON_KIND)
+            _, _, body = await super(Batches, self)._forward(inner)
+            return json.loads(body)
+
+        answer = await self.handle(params, send)
+        return await super()._forward(exchange) if answer is None else json_answer(200, answer)
+
+
+def _merged(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Two batch answers as one, each part's entries together, rendered as PHP would."""
+    parts = {
+        name: php_array({**keyed(part), **keyed(second["result"][name])})
+        for name, part in first["result"].items()
+    }
+    return {**first, "result": parts}
+
+
+async def _runs_past_the_50th(params: dict[str, Any], send: SendBatch) -> Any:
+    commands = list(keyed(params["cmd"]).items())
+    if len(commands) <= MAX_COMMANDS:
+        return None
+    first = await send({**params, "cmd": dict(commands[:MAX_COMMANDS])})
+    rest = await send({**params, "cmd": dict(commands[MAX_COMMANDS:])})
+    return _merged(first, rest)
+
+
+def runs_past_the_50th(app: ASGIApp) -> ASGIApp:
+    """A batch of more than 50 commands runs them all (in two batches behind the scenes)."""
+    return Batches(app, _runs_past_the_50th)
+
+
+def _calls_batch(command: Any) -> bool:
+    return isinstance(command, str) and method_name("/" + command.partition("?")[0]) == BATCH
+
+
+async def _runs_nested(params: dict[str, Any], send: SendBatch) -> Any:
+    nested = {k: c for k, c in keyed(params["cmd"]).items() if _calls_batch(c)}
+    if not nested:
+        return None
+    answer = await send(params)  # the portal refuses the nested command; it is run below
+    parts = {name: keyed(part) for name, part in answer["result"].items()}
+    for key, command in nested.items():
+        inner = await send(query=command.partition("?")[2])
+        parts["result_error"].pop(key, None)
+        parts["result"][key] = inner["result"]
+        parts["result_time"][key] = inner["time"]
+    answer["result"] = {name: php_array(entries) for name, entries in parts.items()}
+    return answer
+
+
+def runs_nested_batches(app: ASGIApp) -> ASGIApp:
+    """A batch command that calls batch runs it (as portals before rest 24.0.0 did)."""
+    return Batches(app, _runs_nested)
+
+
+def refusing_batches(when: Callable[[dict[str, Any]], bool], status: int, code: str) -> Wrap:
+    """A JSON batch for which `when(params)` holds is refused as a whole."""
+
+    def before(exchange: Exchange) -> Answer | None:
+        if exchange.method == BATCH and when(exchange.params()):
+            return json_answer(status, {"error": code, "error_description": "Refused"})
+        return None
+
+    return intercepting(before)
+
+
+def longer_than_50(params: dict[str, Any]) -> bool:
+    return len(keyed(params.get("cmd"))) > MAX_COMMANDS
+
+
+def nesting(params: dict[str, Any]) -> bool:
+    return any(_calls_batch(command) for command in keyed(params.get("cmd")).values())

@@ -12,7 +12,10 @@ teaches the model. What it holds:
 The inconsistencies it names (a test in tests/conformance proves each is caught):
 
 * get: answers a badge with another code; NOT_FOUND for a badge the run added, or one a
-  complete list shows; a badge after its delete; a badge other than the one added.
+  complete list shows; a badge after its delete; a badge other than the one added; for a
+  badge the run did not write, other fields than an earlier get, or NOT_FOUND after a badge
+  (or a badge after NOT_FOUND): batch commands are observed too, so a get through batch must
+  agree with a direct one.
 * list: misses a badge the run added, or one get returned; shows a badge after its delete, or
   one get answered NOT_FOUND; shows a code twice; disagrees with get or add on a badge's
   fields; `total` is not the number of badges of a complete list; `next` does not advance or is
@@ -141,13 +144,29 @@ class PortalModel:
         if status == 200 and isinstance(returned, dict):
             if self._listed is not None and code not in self._listed:
                 raise AssertionError(f"get returns badge {code!r}, but a complete list did not")
-            self._returned[code] = returned
-            self._absent.discard(code)
+            self._check_earlier_get(code, returned)
+            # Only the documented fields: a portal may add others (and leave them out of a
+            # batch's sub-results or of list); the contract says nothing about those.
+            self._returned[code] = {key: returned.get(key) for key in sorted(BADGE_PARAMETERS)}
         elif not_found:
             if self._listed is not None and code in self._listed:
                 raise AssertionError(f"a complete list shows {code!r}, but get answers NOT_FOUND")
+            if code in self._returned:
+                raise AssertionError(f"get returned badge {code!r} before, now answers NOT_FOUND")
             self._absent.add(code)
-            self._returned.pop(code, None)
+
+    def _check_earlier_get(self, code: str, returned: dict[str, Any]) -> None:
+        """A badge the run did not write reads the same every time (directly or in a batch):
+        the documented fields get returned before, and never NOT_FOUND before."""
+        if code in self._absent:
+            raise AssertionError(f"get answered NOT_FOUND for {code!r} before, now returns it")
+        earlier = self._returned.get(code, {})
+        different = {k: (v, returned.get(k)) for k, v in earlier.items() if returned.get(k) != v}
+        if different:
+            details = "; ".join(
+                f"{key}: {before!r} before, {now!r} now" for key, (before, now) in different.items()
+            )
+            raise AssertionError(f"get returns badge {code!r} differently each time: {details}")
 
     def _observe_add(self, code: str, params: Any, status: int, answer: Any, exact: bool) -> None:
         stored = self._badges.get(code, _GONE)

@@ -140,4 +140,8 @@ CHECKED = [
     "- with writes: a badge added is returned by get and list as added (string and language",
     "  map), delete removes it, get and delete after delete answer NOT_FOUND, a code cannot be",
     "  added twice (OpenAPI links, stateful).",
+    "- the badge methods through batch (four batches read-only): each command's result, error,",
+    "  time, total and next against the schemas the contract states for them",
+    "  (`x-b24-command-results`), the same answers as direct calls, `halt` honoured, no 51st",
+    "  command and no nested batch run; with writes, add, get, list and delete in batches.",
 ]

@@ -36,6 +36,7 @@ from b24_badge_client import (
     Webhook,
     models,
 )
+from b24_conformance import commands
 from b24_conformance.journal import Journal
 from b24_spec.media import FORM, JSON, MULTIPART, media_type
 from b24_spec.methods import ADD, method_name
@@ -102,9 +103,18 @@ def _code_of(request: httpx.Request) -> str | None:
     return code if isinstance(code, str) else None
 
 
+def added_codes(request: httpx.Request) -> list[str]:
+    """The codes a request adds: an add's `code`, or those of a batch's add commands."""
+    if method_name(request.url.path) == ADD:
+        code = code_of(request)
+        return [] if code is None else [code]
+    return commands.added_codes(request)
+
+
 class RunTransport(httpx.BaseTransport):
     """The innermost transport: paces, counts and caps every request of the run, and notes the
-    code of every add it sends, so that cleanup finds them all, even beyond a page of list.
+    code of every add it sends, directly or inside a batch, so that cleanup finds them all,
+    even beyond a page of list.
     """
 
     def __init__(
@@ -133,8 +143,7 @@ class RunTransport(httpx.BaseTransport):
         if self.deadline is not None and self._clock() >= self.deadline:
             raise DeadlineExceeded("the run's time is up")
         self.budget.spend()
-        adding = method_name(request.url.path) == ADD
-        if adding and (code := code_of(request)) is not None:
+        for code in added_codes(request):
             if self.journal is not None and code not in self.written:
                 self.journal.record(code)  # before it is sent: a killed run leaves a record
             self.written.add(code)

@@ -22,6 +22,7 @@ method's url-encoded schema.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from b24_emulator.app import method_key
 if TYPE_CHECKING:
     from b24_spec import Contract
 
+JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 QUERY = "query"  # a GET, or a POST without a body: the parameters came in the query string
 MAX_KEPT = 1000  # violations kept for the list; the count goes on
@@ -123,8 +125,42 @@ class StrictChecker:
         if media_type not in body.get("content", {}):
             allowed = ", ".join(body.get("content", {}))
             return [f"the contract takes no {media_type} body (it takes {allowed})"]
-        schema = self.contract.walk(f"{body_pointer}/content/{_escape(media_type)}/schema")
-        return self.contract.violations(params, self.contract.schema_at(schema))
+        schema = self.contract.schema_at(
+            self.contract.walk(f"{body_pointer}/content/{_escape(media_type)}/schema")
+        )
+        if media_type == JSON:
+            return self.contract.violations(params, schema)
+        return self._form_violations(params, schema)
+
+    def _form_violations(self, params: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+        """A form or query string carries every value as text: `halt=1` is the integer 1 the
+        schema allows, `code=123` the string "123". A value breaks the contract only if it
+        breaks it read both ways, as the text it is and as the number or boolean it spells."""
+        as_text = self.contract.violations(params, schema)
+        if not as_text:
+            return []
+        as_scalars = {_where(v) for v in self.contract.violations(_scalars(params), schema)}
+        return [violation for violation in as_text if _where(violation) in as_scalars]
+
+
+def _scalars(value: Any) -> Any:
+    """The form's values read as JSON scalars where they spell one (`1`, `true`), else as text."""
+    if isinstance(value, dict):
+        return {key: _scalars(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scalars(item) for item in value]
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        return parsed if isinstance(parsed, bool | int | float) else value
+    return value
+
+
+def _where(violation: str) -> str:
+    """The JSON path a violation line (`$.halt: message`) is about."""
+    return violation.split(": ", 1)[0]
 
 
 def _escape(token: str) -> str:

@@ -142,3 +142,20 @@ def test_without_the_contract_reader_strict_mode_is_a_clear_error() -> None:
     assert "strict mode needs the contract reader b24_spec" in done.stderr
     assert "Traceback" not in done.stderr
     assert done.stdout == "", "nothing is served, no URL is printed"
+
+
+def test_form_values_are_read_as_the_text_they_are_and_the_scalar_they_spell(
+    strict: RunningEmulator,
+) -> None:
+    """`halt=1` in a form or a query string is the integer the contract allows; `code=123` the
+    string it needs; `halt=2` breaks it either way."""
+    url = strict.webhook_url()
+    commands = {"cmd[g]": f"{GET}?code=123", "halt": "1"}
+    assert httpx.post(url + "batch", data=commands).status_code == 200
+    assert httpx.get(url + "batch", params=commands).status_code == 200
+    assert httpx.post(url + GET, data={"code": "123"}).status_code == 400  # NOT_FOUND, no violation
+    assert violations(strict) == []
+    httpx.post(url + "batch", data={**commands, "halt": "2"})
+    (found,) = violations(strict)
+    assert found["method"] == "batch"
+    assert found["message"].startswith("$.halt")

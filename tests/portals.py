@@ -296,3 +296,16 @@ def deletes_everything_without_a_code(app: Any) -> ASGIApp:
         return None
 
     return Double(app, before=before)
+
+
+def denying(method: str | None, status: int, error: str, description: str) -> Wrap:
+    """Calls of `method` (every call when None) are refused with `status` and this error, as a
+    portal refuses a webhook without the scope or a user without the right (403 ACCESS_DENIED,
+    401 insufficient_scope); the other calls are answered as usual."""
+
+    def before(exchange: Exchange) -> Answer | None:
+        if method is None or exchange.method == method:
+            return json_answer(status, {"error": error, "error_description": description})
+        return None
+
+    return intercepting(before)

@@ -80,13 +80,16 @@ def test_cleanup_removes_only_what_earlier_runs_journaled(
         for badge in journaled:
             journal.record(badge.code)
         run = conformance("--base-url", url_of(portal), "--cleanup", "--rate-limit", "none")
-        after = stored(portal)
+        after, summary = stored(portal), run.summary
         again = conformance("--base-url", url_of(portal), "--cleanup", "--rate-limit", "none")
     assert run.status == 0, run.stdout + run.stderr
     assert after == [badge.as_json() for badge in (*CUSTOMER, lookalike)]
-    assert "2 badge(s) of this run deleted" in run.stdout
-    assert all(badge.code in run.stdout for badge in journaled)
-    assert "0 badge(s) of this run deleted" in again.stdout, "the journal forgets what it deleted"
+    assert "b24-conformance: CLEANED: 2 badge(s) left by earlier runs deleted" in run.stdout
+    assert all(f"  - {badge.code}" in run.stdout for badge in journaled)
+    assert "**CLEANED: 2 badge(s)" in summary
+    assert "CONFORMS" not in run.stdout + summary
+    assert again.status == 0
+    assert "CLEANED: earlier runs left nothing to delete" in again.stdout, "the journal forgets"
 
 
 @pytest.mark.slow  # a signal to a separate process
@@ -164,8 +167,11 @@ def test_the_request_budget_is_a_hard_cap(conformance: Conformance) -> None:
             "--base-url", url_of(portal), "--allow-writes", "--max-requests", "25", *FAST
         )
         cleanup_calls = counts.get(DELETE, 0)
-    assert run.status == 0, run.stdout + run.stderr
-    assert "request budget exhausted" in run.summary
+    assert run.status == 3, run.stdout + run.stderr
+    assert "**INCOMPLETE: " in run.summary
+    assert "check(s) did not run (the request budget of 25 is used up)" in run.stdout
+    assert "## Checks that did not run" in run.summary
+    assert "- `test_client.py::test_a_badge_lifecycle_through_the_client`" in run.summary
     # 25 for the checks; the cleanup may go beyond it (a list, the deletes, a list).
     assert sum(counts.values()) <= 25 + 2 + cleanup_calls
 
@@ -190,7 +196,8 @@ def test_refused_credentials_exit_2(conformance: Conformance) -> None:
             "--base-url", portal.webhook_url(replace(SETTINGS.webhooks[0], code="nope"))
         )
     assert run.status == 2
-    assert "refused the webhook (HTTP 401)" in run.stderr
+    assert "the portal refused the webhook code (HTTP 401 INVALID_CREDENTIALS" in run.stderr
+    assert "check the URL" not in run.stderr + run.stdout
 
 
 @pytest.mark.slow  # the console script, as a separate process

@@ -72,4 +72,4 @@ def test_a_portal_that_refuses_the_webhook_stops_the_session(
         wrong = portal.webhook_url().rsplit("/", 2)[0] + "/nope/"
         status, out = run_pytest("--b24-base-url", wrong, *QUICK)
     assert status == 2, out
-    assert "refused the webhook (HTTP 401)" in out
+    assert "refused the webhook code (HTTP 401 INVALID_CREDENTIALS" in out

@@ -309,3 +309,39 @@ def denying(method: str | None, status: int, error: str, description: str) -> Wr
         return None
 
     return intercepting(before)
+
+
+def token_server(access: str, refresh: str, seen: list[dict[str, str]]) -> Wrap:
+    """The OAuth server beside the portal: `GET /oauth/token/?grant_type=refresh_token&...`
+    answers a new pair, as oauth.bitrix24.tech does (its query is noted in `seen`); every other
+    call goes to the portal."""
+
+    def before(exchange: Exchange) -> Answer | None:
+        if exchange.path.rstrip("/") != "/oauth/token":
+            return None
+        query = {k: v[0] for k, v in parse_qs(exchange.query.decode()).items()}
+        seen.append(query)
+        if query.get("grant_type") != "refresh_token":
+            return json_answer(400, {"error": "invalid_request", "error_description": ""})
+        pair = {"access_token": access, "refresh_token": refresh, "expires_in": 3600}
+        return json_answer(200, {**pair, "domain": "oauth.example", "user_id": 1})
+
+    return intercepting(before)
+
+
+def echoing_requests(app: ASGIApp) -> ASGIApp:
+    """Error answers quote the request they refuse, query and body, as sent and JSON-escaped
+    character by character (as some proxies and PHP error pages do): a webhook code in the path
+    or a token sent as `auth` comes back in the answer."""
+
+    def after(exchange: Exchange) -> Answer | None:
+        if exchange.status < 400:
+            return None
+        answer = json.loads(exchange.body)
+        raw = f"{exchange.path}?{exchange.query.decode()} {exchange.request.decode('latin-1')}"
+        escaped = "".join(f"\\u{ord(char):04x}" for char in raw if ord(char) < 0x10000)
+        answer["error_description"] = f"{answer.get('error_description', '')} ({raw})"
+        body = json.dumps(answer)[:-1] + f', "echo": "{escaped}"}}'
+        return exchange.status, {"content-type": "application/json"}, body.encode()
+
+    return Double(app, after=after)

@@ -34,7 +34,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
 
@@ -311,8 +311,20 @@ def _not_checked(options: Options, args: argparse.Namespace, why: str) -> Report
     return report
 
 
-def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
-    """One run as the command line describes it; the exit status."""
+def _hold_signals(held: ExitStack, final: bool) -> None:
+    """From now on Ctrl-C and SIGTERM do not interrupt: until the block ends, or, for the
+    process's own run (`final`), until it exits (a signal between the last report and the exit
+    would otherwise turn a finished run into an interrupted one)."""
+    if not final:
+        held.enter_context(signals_held())
+    elif threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
+
+
+def run(args: argparse.Namespace, clock: Clock | None = None, final: bool = False) -> int:
+    """One run as the command line describes it; the exit status. `final`: the process ends
+    with the run (the console script)."""
     scrub = Scrubber()
     try:
         options = _options(args)
@@ -323,7 +335,7 @@ def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
             _finish(report, args.report_dir, scrub, quiet=True)
         return USAGE
     _redact_options(options, scrub)
-    with scrubbed_console(scrub):
+    with scrubbed_console(scrub), ExitStack() as held:
         if args.base_url:
             _say("note: a webhook URL on the command line is visible to every local user (ps);")
             _say(f"      prefer ${WEBHOOK_ENV} or --base-url-file")
@@ -333,9 +345,13 @@ def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
                 scrub.add(opened.target.redact)
                 if not args.cleanup:
                     _check(opened, args.report_dir)
+                # The checks are over: from here a signal only shortens the cleanup (run.py),
+                # and the verdict and the reports follow, whatever comes.
+                _hold_signals(held, final)
         except KeyboardInterrupt:
             if opened is None:
                 raise
+            _hold_signals(held, final)
             opened.report.interrupted = True
             if ("run", "interrupted") not in opened.report.errors:
                 opened.report.errors.append(("run", "interrupted"))
@@ -363,8 +379,9 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     main_thread = threading.current_thread() is threading.main_thread()
     stops = (signal.SIGTERM, signal.SIGHUP)  # a closed terminal stops a run as SIGTERM does
     previous = {s: signal.signal(s, _stop_on_sigterm) for s in stops} if main_thread else {}
+    final = argv is None  # the console script: the process ends with the run
     try:
-        return run(args, clock)
+        return run(args, clock, final)
     except UsageError as error:
         print(f"b24-conformance: {error}", file=sys.stderr)
         return USAGE
@@ -372,8 +389,9 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
         print("b24-conformance: interrupted before the run began; nothing was written")
         return USAGE
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        if not final:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

@@ -244,24 +244,27 @@ def open_run(
 
 
 @contextmanager
-def _signals_cut_short(target: Target, say: Say) -> Iterator[None]:
+def _signals_cut_short(target: Target) -> Iterator[list[str]]:
     """Ctrl-C and SIGTERM during the cleanup do not break it off half-way (a delete cut off
     leaves a badge nobody knows about); each one shortens the time it has left, and the cleanup
-    then reports what it deleted and what is left (still journaled, for `--cleanup`). In the
-    main thread, where Python delivers signals; elsewhere there is nothing to hold."""
+    then reports what it deleted and what is left (still journaled, for `--cleanup`). Yields
+    the names of the signals that came (the handler only notes them: printing from a handler
+    could deadlock on the console's lock). In the main thread, where Python delivers signals;
+    elsewhere there is nothing to hold."""
+    came: list[str] = []
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield came
         return
 
     def cut_short(signum: int, frame: FrameType | None) -> None:
         left = target.transport.remaining()
         limit = LAST_SIGNAL_SECONDS if left is None else min(left, LAST_SIGNAL_SECONDS)
         target.transport.time_left(max(limit, 0.0))
-        say(f"cleanup: stopping within {limit:.0f} s ({signal.Signals(signum).name})")
+        came.append(signal.Signals(signum).name)
 
     held = {signum: signal.signal(signum, cut_short) for signum in (SIGINT, SIGTERM)}
     try:
-        yield
+        yield came
     finally:
         for signum, handler in held.items():
             signal.signal(signum, handler)
@@ -284,10 +287,12 @@ def cleanup(
     target.budget.exempt = True
     target.transport.unavailable = None  # the cleanup tries, whatever the checks met
     target.transport.time_left(seconds)
-    say(f"cleanup: deleting {len(codes)} badge(s) {whose}, then sweeping list (<= {seconds:g} s)")
-    with _signals_cut_short(target, say), target.part("cleanup"):
+    with _signals_cut_short(target) as came, target.part("cleanup"):
+        say(f"cleanup: deleting {len(codes)} badge(s) {whose}, then sweeping list")
         result = clean_up(target, owned, codes)
+    if came:
+        say(f"cleanup: cut short by {', '.join(came)}")
     count = target.budget.per_part["cleanup"]
-    state = "done" if result.clean else f"{len(result.left)} left behind"
+    state = "done" if result.clean else f"{len(result.left)} left behind (still journaled)"
     say(f"cleanup: {state}: {len(result.deleted)} deleted ({count} request(s))")
     return result

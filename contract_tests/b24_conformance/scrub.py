@@ -57,7 +57,7 @@ class _ScrubbedStream:
         self._inner = inner
         self._scrub = scrub
         self._pending = ""
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a signal handler that prints must not deadlock
 
     def write(self, text: str) -> int:
         with self._lock:

@@ -345,3 +345,53 @@ def echoing_requests(app: ASGIApp) -> ASGIApp:
         return exchange.status, {"content-type": "application/json"}, body.encode()
 
     return Double(app, after=after)
+
+
+def unavailable_after(calls: int, status: int, error: str) -> Wrap:
+    """A portal that answers its first `calls` calls, then only `status` with `error` (503
+    QUERY_LIMIT_EXCEEDED that never drains, OVERLOAD_LIMIT), as a portal someone else's traffic
+    exhausts in the middle of a run."""
+    seen = 0
+
+    def before(exchange: Exchange) -> Answer | None:
+        nonlocal seen
+        seen += 1
+        if seen <= calls:
+            return None
+        return json_answer(status, {"error": error, "error_description": "Too many requests"})
+
+    return intercepting(before)
+
+
+def keeps_its_first_badge(app: ASGIApp) -> ASGIApp:
+    """The first badge an add stores can never be deleted (403 ACCESS_DENIED): only the run's
+    cleanup tries to, since every generated delete has a code prefix of its own."""
+    kept: list[str] = []
+
+    def before(exchange: Exchange) -> Answer | None:
+        code = exchange.params().get("code")
+        if exchange.method == "crm.activity.badge.delete" and kept and code == kept[0]:
+            return json_answer(403, {"error": "ACCESS_DENIED", "error_description": "Denied"})
+        return None
+
+    def after(exchange: Exchange) -> Answer | None:
+        if exchange.method == "crm.activity.badge.add" and exchange.status == 200 and not kept:
+            kept.append(json.loads(exchange.body)["result"]["badge"]["code"])
+        return None
+
+    return Double(app, before=before, after=after)
+
+
+def slow_deletes(seconds: float) -> Wrap:
+    """Every delete takes `seconds` (a portal under load): a cleanup cut short leaves some."""
+
+    class SlowDeletes:
+        def __init__(self, app: ASGIApp) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and method_name(str(scope["path"])).endswith(".delete"):
+                await asyncio.sleep(seconds)
+            await self.app(scope, receive, send)
+
+    return SlowDeletes

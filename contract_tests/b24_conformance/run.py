@@ -89,7 +89,7 @@ def _portal(options: Options) -> Iterator[str | None]:
         yield emulator.webhook_url()
 
 
-INTERRUPTED_CLEANUP_SECONDS = 10.0  # after Ctrl-C or SIGTERM: CI kills soon after
+INTERRUPTED_CLEANUP_SECONDS = 10.0  # after Ctrl-C, SIGTERM, an unavailable portal
 LAST_SIGNAL_SECONDS = 2.0  # one more signal during the cleanup: report what is left, now
 
 
@@ -228,10 +228,14 @@ def open_run(
             interrupted = True
             raise
         finally:
-            # Always, read-only runs included: cleanup is cheap, and trusts nothing the run
-            # believes about what it sent.
+            # After every run that sent an add (the run's transport counts every request): the
+            # cleanup trusts nothing else the run believes about what it sent. An interrupted
+            # run, or a portal that stopped answering, gets a short one: CI kills soon after a
+            # signal, and a portal that refused everything for minutes will refuse it too
+            # (what is left stays journaled).
             interrupted = interrupted or report.interrupted
-            seconds = INTERRUPTED_CLEANUP_SECONDS if interrupted else options.cleanup_deadline
+            hurried = interrupted or target.transport.unavailable is not None
+            seconds = INTERRUPTED_CLEANUP_SECONDS if hurried else options.cleanup_deadline
             report.cleanup = cleanup(
                 target,
                 earlier_runs=cleanup_only,
@@ -276,6 +280,9 @@ def cleanup(
     """Delete what this run wrote (or, with `earlier_runs`, what the journal says earlier runs
     on this portal left), whatever the budget says, within `seconds`; Ctrl-C and SIGTERM cut
     it short, never off: a half-done cleanup leaves badges."""
+    if not earlier_runs and target.transport.adds == 0:
+        say("cleanup: nothing to delete: the run sent no add")
+        return CleanupResult()
     if earlier_runs:
         codes = set() if target.journal is None else set(target.journal.pending())
         owned: Callable[[str], bool] = codes.__contains__

@@ -98,8 +98,8 @@ def clean_up(
         result.error = target.redact(f"{type(error).__name__}: {error}")
         settled = gone | set(result.deleted) | set(result.left)
         result.left += [code for code in pending if code not in settled]
-    if target.journal is not None:
-        target.journal.forget(result.deleted)
+    if target.journal is not None:  # what is gone needs no later --cleanup
+        target.journal.forget([*result.deleted, *sorted(gone - set(result.deleted))])
     return result
 
 

@@ -45,14 +45,18 @@ from b24_badge_client import (
     Webhook,
     models,
 )
+from b24_badge_client import DeadlineExceeded as CallDeadlineExceeded
 from b24_conformance.journal import Journal
 from b24_conformance.ledger import Ledger
 from b24_spec.media import FORM, JSON, MULTIPART, media_type
 from b24_spec.methods import ADD, method_name
 
-# The suite's patience with a rate-limited portal: enough retries to ride out a burst, and at
-# most two minutes' wait for an operating-time block (a conformance run is light).
-SUITE_RETRY = RetryPolicy(max_retries=6, backoff=1.0, max_backoff=20.0, max_operation_wait=120.0)
+# The suite's patience with a rate-limited portal: enough retries to ride out a burst (about a
+# minute of 503 QUERY_LIMIT_EXCEEDED), a minute's wait at most for an operating-time block, and
+# two minutes for any one call, waits included: a portal still refusing after that is
+# unavailable, and the run stops (exit 2) rather than wait again for every request left.
+SUITE_RETRY = RetryPolicy(max_retries=6, backoff=1.0, max_backoff=20.0, max_operation_wait=60.0)
+CALL_DEADLINE = 120.0
 TIMEOUT = 30.0
 
 
@@ -159,6 +163,7 @@ class RunTransport(httpx.BaseTransport):
         self.journal = journal
         self.deadline: float | None = None  # on the clock; None: no limit
         self.written: set[str] = set()
+        self.adds = 0  # adds sent, whatever their code: none means nothing to clean up
         self.unavailable: str | None = None  # why the portal cannot be checked now
         self.paced = 0.0  # seconds spent waiting for the pace
 
@@ -188,6 +193,7 @@ class RunTransport(httpx.BaseTransport):
             raise PortalUnavailable(self.unavailable)
         self.budget.spend()
         adding = method_name(request.url.path) == ADD
+        self.adds += adding
         if adding and (code := code_of(request)) is not None:
             if self.journal is not None and code not in self.written:
                 self.journal.record(code)  # before it is sent: a killed run leaves a record
@@ -270,7 +276,7 @@ class Target:
             credentials,
             rate_limit=None,
             retry=SUITE_RETRY,
-            deadline=None,
+            deadline=CALL_DEADLINE,
             clock=self.transport.clock(),
             inner=self.transport,
         )
@@ -324,12 +330,27 @@ class Target:
             self.credentials,
             rate_limit=None,  # the run's transport paces
             retry=SUITE_RETRY,
-            deadline=None,  # the suite waits out 429s (SUITE_RETRY and the run's clock bound them)
+            deadline=CALL_DEADLINE,
             clock=self.transport.clock(),
             timeout=TIMEOUT,
             transport=self.transport,
             on_response=watched,
         )
+
+    def unavailable(self, why: str) -> PortalUnavailable:
+        """Stop the run: the portal cannot be checked now (later requests fail at once)."""
+        self.transport.unavailable = self.redact(why)
+        return PortalUnavailable(self.transport.unavailable)
+
+    def _sent(self, send: Callable[[], httpx.Response]) -> httpx.Response:
+        """One call of the run; a call that its retries and waits kept past CALL_DEADLINE
+        means a portal that cannot be checked now."""
+        try:
+            return self.mask(send())
+        except CallDeadlineExceeded as error:
+            raise self.unavailable(
+                f"the portal is unavailable: {error} (waiting for its rate limit)"
+            ) from None
 
     def watch(self, response: httpx.Response, own: bool) -> None:
         """Judge a final answer as a sign about the run itself: a portal still unavailable
@@ -337,10 +358,8 @@ class Target:
         its rights means the writing checks cannot run."""
         status = response.status_code
         if status in UNAVAILABLE:
-            self.transport.unavailable = (
-                f"the portal is unavailable ({said(response)}) after the client's retries"
-            )
-            raise PortalUnavailable(self.transport.unavailable)
+            why = f"the portal is unavailable ({said(response)}) after the client's retries"
+            raise self.unavailable(why)
         if own and status in REFUSED and method_name(response.request.url.path) == ADD:
             raise WritesRefused(
                 f"the portal refused the run's writes ({said(response)}): the "
@@ -353,8 +372,8 @@ class Target:
         prepared = requests.Request(
             **{k: transport_kwargs[k] for k in fields if k in transport_kwargs}
         ).prepare()
-        response = self.mask(
-            self.http.request(
+        response = self._sent(
+            lambda: self.http.request(
                 prepared.method or "GET",
                 prepared.url or "",
                 headers=dict(prepared.headers),
@@ -367,7 +386,7 @@ class Target:
     def post(self, method: str, params: Any, http: httpx.Client | None = None) -> httpx.Response:
         """Call `method` with JSON `params`, through `http` (default: the run's credentials);
         the answer comes back masked."""
-        response = self.mask((http or self.http).post(method, json=params))
+        response = self._sent(lambda: (http or self.http).post(method, json=params))
         self.watch(response, own=http is None)
         return response
 

@@ -347,10 +347,10 @@ def echoing_requests(app: ASGIApp) -> ASGIApp:
     return Double(app, after=after)
 
 
-def unavailable_after(calls: int, status: int, error: str) -> Wrap:
-    """A portal that answers its first `calls` calls, then only `status` with `error` (503
-    QUERY_LIMIT_EXCEEDED that never drains, OVERLOAD_LIMIT), as a portal someone else's traffic
-    exhausts in the middle of a run."""
+def fails_after(calls: int, status: int, error: str) -> Wrap:
+    """A portal that answers its first `calls` calls, then only `status` with `error`: 503
+    QUERY_LIMIT_EXCEEDED that never drains or OVERLOAD_LIMIT (someone else's traffic exhausts
+    it in the middle of a run), 401 INVALID_CREDENTIALS (the webhook was deleted)."""
     seen = 0
 
     def before(exchange: Exchange) -> Answer | None:

@@ -136,7 +136,7 @@ def _reachable(target: Target) -> None:
     that cannot be reached, has moved, refuses the credentials or is unavailable is exit 2, at
     once, with what the portal said."""
     try:
-        response = target.post(LIST, {})
+        response = target.post(LIST, {}, target.http)  # a refusal is judged here, with advice
     except httpx.DecodingError:
         return  # it answered, in an encoding it lies about: the suite names that deviation
     except httpx.HTTPError as error:

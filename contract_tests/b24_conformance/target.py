@@ -49,7 +49,7 @@ from b24_badge_client import DeadlineExceeded as CallDeadlineExceeded
 from b24_conformance.journal import Journal
 from b24_conformance.ledger import Ledger
 from b24_spec.media import FORM, JSON, MULTIPART, media_type
-from b24_spec.methods import ADD, method_name
+from b24_spec.methods import ADD, DELETE, method_name
 
 # The suite's patience with a rate-limited portal: enough retries to ride out a burst (about a
 # minute of 503 QUERY_LIMIT_EXCEEDED), a minute's wait at most for an operating-time block, and
@@ -212,6 +212,7 @@ class RunTransport(httpx.BaseTransport):
 
 UNAVAILABLE = (429, 503)  # after the client's retries: the portal cannot be checked now
 REFUSED = (401, 403)
+WRITES = (ADD, DELETE)
 
 
 class Target:
@@ -354,17 +355,24 @@ class Target:
 
     def watch(self, response: httpx.Response, own: bool) -> None:
         """Judge a final answer as a sign about the run itself: a portal still unavailable
-        after the retries stops the run; an add with the run's own credentials refused for
-        its rights means the writing checks cannot run."""
+        after the retries stops the run; so does a read with the run's own credentials refused
+        (they stopped working: a webhook deleted, a token expired), which the first call showed
+        to work; a write refused for its rights means the writing checks cannot run. (The
+        cleanup reads its own answers: a delete it cannot make is a badge left, not a stop.)"""
         status = response.status_code
         if status in UNAVAILABLE:
             why = f"the portal is unavailable ({said(response)}) after the client's retries"
             raise self.unavailable(why)
-        if own and status in REFUSED and method_name(response.request.url.path) == ADD:
+        if not own or status not in REFUSED or self.budget.exempt:
+            return
+        if method_name(response.request.url.path) in WRITES:
             raise WritesRefused(
                 f"the portal refused the run's writes ({said(response)}): the "
                 f"{self.secret_name} may lack the crm scope or the user the right to edit"
             )
+        raise self.unavailable(
+            f"the portal stopped accepting the run's {self.secret_name} ({said(response)})"
+        )
 
     def send(self, transport_kwargs: dict[str, Any]) -> httpx.Response:
         """Send a schemathesis case, serialised for `requests`, byte for byte; masked answer."""

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from b24_badge_client import Clock
-from b24_conformance import cli
+from b24_conformance import cli, suite
 from b24_emulator import MISSED_CALL, Badge, RunningEmulator, Settings, Webhook, run_emulator
 
 CODE = "s3cr3t-conformance-hook"  # the webhook code every artefact is searched for
@@ -103,6 +103,20 @@ def conformance_process(tmp_path: Path) -> Conformance:
         return Run(done.returncode, done.stdout, done.stderr, report_dir, workdir)
 
     return run
+
+
+SUITE = str(Path(suite.__file__).parent)
+
+
+def run_pytest(*options: str) -> tuple[int, str]:
+    """The suite inside a user's own pytest, in this process: its exit status and everything
+    it printed (stdout and stderr)."""
+    out = io.StringIO()
+    args = [SUITE, "-p", "b24_conformance.plugin", "-p", "no:cacheprovider", "-q"]
+    args += ["--rootdir", SUITE, "-c", os.devnull, *options]
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        status = pytest.main(args)
+    return int(status), out.getvalue()
 
 
 def command() -> str:

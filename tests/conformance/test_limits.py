@@ -4,8 +4,6 @@ retries, the pace and the deadlines are counted, not waited."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
 import signal
@@ -17,13 +15,12 @@ from pathlib import Path
 import pytest
 
 from b24_badge_client import Webhook
-from b24_conformance import suite
 from b24_conformance.journal import Journal
 from b24_emulator import RateLimit, run_emulator
 from b24_spec.methods import ADD, DELETE
 from tests.client.conftest import FakeTime
-from tests.conformance.conftest import QUICK, SETTINGS, Conformance, command, url_of
-from tests.portals import Counting, keeps_its_first_badge, slow_deletes, unavailable_after
+from tests.conformance.conftest import QUICK, SETTINGS, Conformance, command, run_pytest, url_of
+from tests.portals import Counting, fails_after, keeps_its_first_badge, slow_deletes
 
 ABOUT_TWO_MINUTES = 130.0
 
@@ -46,7 +43,7 @@ def test_a_portal_that_stays_unavailable_ends_the_run_within_two_minutes(
     whole run, not another minute of retries for every request left."""
     fake = FakeTime()
     started = fake.now
-    with run_emulator(SETTINGS, wrap=unavailable_after(calls, status, error)) as portal:
+    with run_emulator(SETTINGS, wrap=fails_after(calls, status, error)) as portal:
         run = conformance("--base-url", url_of(portal), *QUICK, clock=fake.as_clock())
     assert run.status == 2, run.stdout + run.stderr
     said = run.stdout + run.stderr
@@ -82,16 +79,10 @@ def test_inside_pytest_badges_left_behind_fail_the_session(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("B24_CONFORMANCE_JOURNAL", str(tmp_path / "journal.jsonl"))
-    here = str(Path(suite.__file__).parent)
-    args = [here, "-p", "b24_conformance.plugin", "-p", "no:cacheprovider", "-q"]
-    args += ["--rootdir", here, "-c", os.devnull, "--b24-allow-writes"]
-    args += ["--b24-profile", "quick", "--b24-rate-limit", "none", "--b24-seed", "7"]
-    out = io.StringIO()
+    args = ["--b24-allow-writes", "--b24-profile", "quick", "--b24-rate-limit", "none"]
     with run_emulator(SETTINGS, wrap=keeps_its_first_badge) as portal:
-        with contextlib.redirect_stdout(out):
-            status = pytest.main([*args, "--b24-base-url", url_of(portal)])
+        status, console = run_pytest(*args, "--b24-seed", "7", "--b24-base-url", url_of(portal))
         left = [b.code for b in portal.portal.store.list() if b.code.startswith("b24ct-")]
-    console = out.getvalue()
     assert len(left) == 1, console
     assert status == pytest.ExitCode.TESTS_FAILED, console
     assert "error" in console.splitlines()[-1]  # "... passed, 1 error in ..."

@@ -6,30 +6,14 @@ would from their own test run.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 from pathlib import Path
 
 import pytest
 
-from b24_conformance import suite
 from b24_emulator import OAuthToken, Settings, run_emulator
 from b24_spec.methods import ADD
-from tests.conformance.conftest import SETTINGS, url_of
+from tests.conformance.conftest import SETTINGS, run_pytest, url_of
 from tests.portals import Counting, successes
-
-SUITE = str(Path(suite.__file__).parent)
-
-
-def run_pytest(*options: str) -> tuple[int, str]:
-    out = io.StringIO()
-    args = [SUITE, "-p", "b24_conformance.plugin", "-p", "no:cacheprovider", "-q"]
-    args += ["--rootdir", SUITE, "-c", os.devnull, *options]
-    with contextlib.redirect_stdout(out):
-        status = pytest.main(args)
-    return int(status), out.getvalue()
-
 
 QUICK = ("--b24-profile", "quick", "--b24-rate-limit", "none", "--b24-seed", "3")
 

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from b24_conformance import cli, suite
+from b24_conformance import cli
 from b24_emulator import run_emulator
 from tests.client.leaks import revealed
-from tests.conformance.conftest import CODE, QUICK, SETTINGS, Conformance, url_of
+from tests.conformance.conftest import CODE, QUICK, SETTINGS, Conformance, run_pytest, url_of
 from tests.portals import echoing_requests, errors, json_answer
 
 
@@ -42,25 +41,12 @@ def test_an_echoed_secret_reaches_no_output_of_a_users_pytest(
     """pytest's own report (FAILURES, the short summary, --junitxml) shows the violations,
     masked, and never a traceback or captured output."""
     monkeypatch.chdir(tmp_path)
-    here = str(Path(suite.__file__).parent)
     junit = tmp_path / "users-junit.xml"
     with run_emulator(SETTINGS, wrap=crashing_echo) as portal:
-        args = [here, "-p", "b24_conformance.plugin", "-p", "no:cacheprovider", "-rA"]
-        args += [
-            "--rootdir",
-            here,
-            "-c",
-            os.devnull,
-            f"--junitxml={junit}",
-            "-o",
-            "log_level=DEBUG",
-        ]
+        args = ["-rA", f"--junitxml={junit}", "-o", "log_level=DEBUG"]
         args += ["--b24-base-url", url_of(portal), "--b24-allow-writes", "--b24-profile", "quick"]
         args += ["--b24-rate-limit", "none", "--b24-seed", "7"]
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            status = pytest.main(args)
-    console = out.getvalue()
+        status, console = run_pytest(*args)
     assert status == 1, console
     assert "= FAILURES =" in console
     assert "Server error" in console

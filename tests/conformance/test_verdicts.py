@@ -13,7 +13,7 @@ import pytest
 from b24_emulator import run_emulator
 from b24_spec.methods import ADD
 from tests.conformance.conftest import QUICK, SETTINGS, Conformance, url_of
-from tests.portals import Counting, denying, successes
+from tests.portals import Counting, denying, fails_after, successes
 
 
 @pytest.mark.parametrize(
@@ -166,3 +166,17 @@ def test_progress_shows_each_part_the_pace_and_the_cleanup_and_reaches_100(
     assert any(cleanup.group(0) in line for line in lines[last:]), "the cleanup comes last"
     sent = sum(int(n) for _, _, n in done) + int(deleted.group(2)) + 1  # + the first call
     assert sent == sum(counts.values())
+
+
+def test_credentials_that_stop_working_mid_run_end_it_with_exit_2(
+    conformance: Conformance,
+) -> None:
+    """A webhook deleted during a run: every later answer is 401, which the checks of the
+    answers would accept as documented; the run must not conform."""
+    with run_emulator(SETTINGS, wrap=fails_after(12, 401, "INVALID_CREDENTIALS")) as portal:
+        run = conformance("--base-url", url_of(portal), *QUICK)
+    assert run.status == 2, run.stdout + run.stderr
+    assert "the portal stopped accepting the run's webhook code (HTTP 401 INVALID_CREDENTIALS" in (
+        run.stdout
+    )
+    assert "CONFORMS" not in run.stdout

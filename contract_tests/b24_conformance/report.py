@@ -182,8 +182,8 @@ class Report:
             return "\n".join(lines)
         lines.append(f"  checks:   {self._checks()} in {self.seconds:.1f} s (pace: {self.pace})")
         lines.append(f"  requests: {sum(self.requests.values())} ({self._requests()})")
-        if self.cleanup is not None:
-            lines.append(f"  cleanup:  {self._cleanup()}")
+        if self.cleanup is not None:  # the codes deleted are in summary.md; those left, here too
+            lines.append(f"  cleanup:  {self._cleanup(codes=False)}")
         for number, (_, found) in enumerate(self.violations, 1):
             lines.append(f"\n{number}. {found.render()}")
         if self.not_run:
@@ -201,11 +201,11 @@ class Report:
     def _requests(self) -> str:
         return ", ".join(f"{part} {n}" for part, n in sorted(self.requests.items())) or "none"
 
-    def _cleanup(self) -> str:
+    def _cleanup(self, codes: bool = True) -> str:
         assert self.cleanup is not None
         whose = "left by earlier runs" if self.mode == CLEANUP else "of this run"
         text = f"{len(self.cleanup.deleted)} badge(s) {whose} deleted"
-        if self.cleanup.deleted:
+        if self.cleanup.deleted and codes:
             text += f" ({', '.join(map(repr, self.cleanup.deleted))})"
         if self.cleanup.left:
             text += f"; LEFT BEHIND: {', '.join(map(repr, self.cleanup.left))}"

@@ -444,9 +444,108 @@ def refusing_batches(when: Callable[[dict[str, Any]], bool], status: int, code: 
     return intercepting(before)
 
 
+def denying(method: str | None, status: int, error: str, description: str) -> Wrap:
+    """Calls of `method` (every call when None) are refused with `status` and this error, as a
+    portal refuses a webhook without the scope or a user without the right (403 ACCESS_DENIED,
+    401 insufficient_scope); the other calls are answered as usual."""
+
+    def before(exchange: Exchange) -> Answer | None:
+        if method is None or exchange.method == method:
+            return json_answer(status, {"error": error, "error_description": description})
+        return None
+
+    return intercepting(before)
+
+
 def longer_than_50(params: dict[str, Any]) -> bool:
     return len(keyed(params.get("cmd"))) > MAX_COMMANDS
 
 
 def nesting(params: dict[str, Any]) -> bool:
     return any(_calls_batch(command) for command in keyed(params.get("cmd")).values())
+
+
+def token_server(access: str, refresh: str, seen: list[dict[str, str]]) -> Wrap:
+    """The OAuth server beside the portal: `GET /oauth/token/?grant_type=refresh_token&...`
+    answers a new pair, as oauth.bitrix24.tech does (its query is noted in `seen`); every other
+    call goes to the portal."""
+
+    def before(exchange: Exchange) -> Answer | None:
+        if exchange.path.rstrip("/") != "/oauth/token":
+            return None
+        query = {k: v[0] for k, v in parse_qs(exchange.query.decode()).items()}
+        seen.append(query)
+        if query.get("grant_type") != "refresh_token":
+            return json_answer(400, {"error": "invalid_request", "error_description": ""})
+        pair = {"access_token": access, "refresh_token": refresh, "expires_in": 3600}
+        return json_answer(200, {**pair, "domain": "oauth.example", "user_id": 1})
+
+    return intercepting(before)
+
+
+def echoing_requests(app: ASGIApp) -> ASGIApp:
+    """Error answers quote the request they refuse, query and body, as sent and JSON-escaped
+    character by character (as some proxies and PHP error pages do): a webhook code in the path
+    or a token sent as `auth` comes back in the answer."""
+
+    def after(exchange: Exchange) -> Answer | None:
+        if exchange.status < 400:
+            return None
+        answer = json.loads(exchange.body)
+        raw = f"{exchange.path}?{exchange.query.decode()} {exchange.request.decode('latin-1')}"
+        escaped = "".join(f"\\u{ord(char):04x}" for char in raw if ord(char) < 0x10000)
+        answer["error_description"] = f"{answer.get('error_description', '')} ({raw})"
+        body = json.dumps(answer)[:-1] + f', "echo": "{escaped}"}}'
+        return exchange.status, {"content-type": "application/json"}, body.encode()
+
+    return Double(app, after=after)
+
+
+def fails_after(calls: int, status: int, error: str) -> Wrap:
+    """A portal that answers its first `calls` calls, then only `status` with `error`: 503
+    QUERY_LIMIT_EXCEEDED that never drains or OVERLOAD_LIMIT (someone else's traffic exhausts
+    it in the middle of a run), 401 INVALID_CREDENTIALS (the webhook was deleted)."""
+    seen = 0
+
+    def before(exchange: Exchange) -> Answer | None:
+        nonlocal seen
+        seen += 1
+        if seen <= calls:
+            return None
+        return json_answer(status, {"error": error, "error_description": "Too many requests"})
+
+    return intercepting(before)
+
+
+def keeps_its_first_badge(app: ASGIApp) -> ASGIApp:
+    """The first badge an add stores can never be deleted (403 ACCESS_DENIED): only the run's
+    cleanup tries to, since every generated delete has a code prefix of its own."""
+    kept: list[str] = []
+
+    def before(exchange: Exchange) -> Answer | None:
+        code = exchange.params().get("code")
+        if exchange.method == "crm.activity.badge.delete" and kept and code == kept[0]:
+            return json_answer(403, {"error": "ACCESS_DENIED", "error_description": "Denied"})
+        return None
+
+    def after(exchange: Exchange) -> Answer | None:
+        if exchange.method == "crm.activity.badge.add" and exchange.status == 200 and not kept:
+            kept.append(json.loads(exchange.body)["result"]["badge"]["code"])
+        return None
+
+    return Double(app, before=before, after=after)
+
+
+def slow_deletes(seconds: float) -> Wrap:
+    """Every delete takes `seconds` (a portal under load): a cleanup cut short leaves some."""
+
+    class SlowDeletes:
+        def __init__(self, app: ASGIApp) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and method_name(str(scope["path"])).endswith(".delete"):
+                await asyncio.sleep(seconds)
+            await self.app(scope, receive, send)
+
+    return SlowDeletes

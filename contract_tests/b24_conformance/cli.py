@@ -1,14 +1,29 @@
 """`b24-conformance`: check a Bitrix24 portal, and the generated client, against the contract.
 
-    b24-conformance                                    # the bundled emulator, writes included
-    b24-conformance --base-url https://portal.bitrix24.com/rest/1/CODE/   # read-only
-    B24_WEBHOOK_URL=https://... b24-conformance --allow-writes --report-dir reports/
+    b24-conformance                                          # the bundled emulator, writes too
+    B24_WEBHOOK_URL=https://portal.bitrix24.com/rest/1/CODE/ b24-conformance   # read-only
+    b24-conformance --base-url-file webhook.txt --allow-writes --report-dir reports/
+    B24_ACCESS_TOKEN=... b24-conformance --oauth --portal https://portal.bitrix24.com
 
-Exit status: 0 the portal conforms, 1 violations were found, 2 a usage error, a portal that
-cannot be reached, or a run that could not finish. Everything the run writes is under a code
-prefix unique to the run and deleted at the end, also after failures or Ctrl-C; `--cleanup`
-removes what an earlier, broken run left. The webhook code never appears in what the run prints
-or writes.
+Give the webhook URL through $B24_WEBHOOK_URL or --base-url-file, not --base-url: a command
+line is visible to every local user (ps). A URL that is given but empty is a usage error, never
+a check of the bundled emulator.
+
+Exit status:
+  0  CONFORMS: every selected check ran, and none found a violation
+  1  DOES NOT CONFORM: violations were found, each named with its check
+  2  COULD NOT CHECK: a usage error; a portal that cannot be reached, has moved, refuses the
+     credentials or stays unavailable; the run's deadline; an interrupted run (Ctrl-C,
+     SIGTERM); a cleanup that left badges behind (then run --cleanup)
+  3  INCOMPLETE: no violation, but some selected checks did not run: the request budget
+     (--max-requests) was used up, or the portal refused the run's writes (ACCESS_DENIED,
+     insufficient_scope); the report lists them
+  With --cleanup: 0 CLEANED (the codes it deleted are listed), 2 FAILED.
+
+Everything the run writes is under a code prefix unique to the run and deleted at the end, also
+after failures, Ctrl-C or SIGTERM (which shorten the cleanup; what is left stays journaled);
+--cleanup removes what an earlier, broken run left. No secret (webhook code, token, client
+secret) appears in what the run prints or writes.
 """
 
 from __future__ import annotations
@@ -17,23 +32,35 @@ import argparse
 import os
 import signal
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
 
 import pytest
 
+from b24_badge_client import Clock, OAuth, Webhook
 from b24_conformance import suite
+from b24_conformance.junit import junit_xml
+from b24_conformance.oauth import TOKEN_SERVER, OAuthGrant
 from b24_conformance.plugin import ConformancePlugin
-from b24_conformance.report import Report
+from b24_conformance.progress import Progress
+from b24_conformance.report import CHECK, CLEANUP, INCOMPLETE, NOT_CHECKED, OK, VIOLATIONS, Report
 from b24_conformance.run import Run, UsageError, open_run, parse_rate_limit
+from b24_conformance.scrub import (
+    Scrubber,
+    scratch_directory,
+    scrubbed_console,
+    signals_held,
+    write_report,
+)
 from b24_conformance.settings import CLOUD_PACE, PROFILES, Options
-from b24_conformance.target import Target
 
-OK, VIOLATIONS, USAGE = 0, 1, 2
+USAGE = NOT_CHECKED  # a usage error is a run that could not check anything
+__all__ = ["INCOMPLETE", "OK", "USAGE", "VIOLATIONS", "exit_status", "main"]
+
+WEBHOOK_ENV, PORTAL_ENV, OAUTH_SERVER_ENV = "B24_WEBHOOK_URL", "B24_PORTAL_URL", "B24_OAUTH_SERVER"
 
 
 def _positive(text: str) -> int:
@@ -62,11 +89,33 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="b24-conformance", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument(
+    where = parser.add_argument_group("the portal (default: the bundled emulator)")
+    where.add_argument(
+        "--base-url-file",
+        type=Path,
+        metavar="PATH",
+        help="read the webhook URL, https://portal/rest/USER_ID/CODE/, from this file\n"
+        f"(recommended, or ${WEBHOOK_ENV}); plain http only on loopback",
+    )
+    where.add_argument(
         "--base-url",
-        default=os.environ.get("B24_WEBHOOK_URL"),
-        help="webhook base URL, https://portal/rest/USER_ID/CODE/ (default: $B24_WEBHOOK_URL;\n"
-        "without either, the bundled emulator); plain http only on loopback",
+        help=f"the webhook URL itself (default: ${WEBHOOK_ENV}); visible to every local\n"
+        "user through ps: prefer the environment or --base-url-file",
+    )
+    where.add_argument(
+        "--oauth",
+        action="store_true",
+        help="check the portal as an OAuth application: https://PORTAL/rest/ with the\n"
+        "access token from $B24_ACCESS_TOKEN; a token that expires is refreshed with\n"
+        "$B24_REFRESH_TOKEN, $B24_CLIENT_ID and $B24_CLIENT_SECRET when set",
+    )
+    where.add_argument(
+        "--portal", metavar="URL", help=f"the portal for --oauth (default: ${PORTAL_ENV})"
+    )
+    where.add_argument(
+        "--oauth-server",
+        metavar="URL",
+        help=f"the OAuth server's token endpoint (default: ${OAUTH_SERVER_ENV} or\n{TOKEN_SERVER})",
     )
     parser.add_argument(
         "--allow-writes", action="store_true", help="add and delete badges (under the run's prefix)"
@@ -80,7 +129,10 @@ def _parser() -> argparse.ArgumentParser:
         help=f"pace requests (default: the cloud's {CLOUD_PACE}; for the bundled emulator: none)",
     )
     parser.add_argument(
-        "--max-requests", type=_positive, help="hard budget of requests (cleanup excepted)"
+        "--max-requests",
+        type=_positive,
+        help="hard budget of requests (cleanup excepted); checks it leaves out make the\n"
+        "run INCOMPLETE (exit 3)",
     )
     parser.add_argument(
         "--profile", choices=sorted(PROFILES), default="standard", help="how hard to look"
@@ -97,6 +149,14 @@ def _parser() -> argparse.ArgumentParser:
         help=f"stop checking after this long (default {Options.deadline:g}); exit 2",
     )
     parser.add_argument(
+        "--cleanup-deadline",
+        type=_seconds,
+        default=Options.cleanup_deadline,
+        metavar="SECONDS",
+        help=f"time for the cleanup (default {Options.cleanup_deadline:g}; 10 after Ctrl-C or\n"
+        "SIGTERM, 2 more after another one); what it leaves stays journaled",
+    )
+    parser.add_argument(
         "--journal",
         type=Path,
         help="where to journal every code before it is added (default:\n"
@@ -110,9 +170,38 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _webhook_url(args: argparse.Namespace) -> str | None:
+    """The webhook URL from the command line, a file or the environment, in that order; ""
+    when one is given but empty (a missing CI secret), None when none is."""
+    if args.base_url is not None:
+        return str(args.base_url)
+    if args.base_url_file is not None:
+        try:
+            return Path(args.base_url_file).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise UsageError(f"--base-url-file: {error.strerror}: {args.base_url_file}") from None
+    return os.environ.get(WEBHOOK_ENV)
+
+
 def _options(args: argparse.Namespace) -> Options:
+    oauth = None
+    base_url = _webhook_url(args) if not args.oauth else None
+    if args.oauth:
+        if args.base_url is not None or args.base_url_file is not None:
+            raise UsageError("--oauth checks a portal by its token: give no webhook URL with it")
+        portal = args.portal or os.environ.get(PORTAL_ENV, "")
+        if not portal.strip():
+            raise UsageError(f"--oauth needs the portal: --portal https://PORTAL or ${PORTAL_ENV}")
+        server = args.oauth_server or os.environ.get(OAUTH_SERVER_ENV) or TOKEN_SERVER
+        try:
+            oauth = OAuthGrant.from_environment(portal.strip(), server)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    elif args.portal is not None:
+        raise UsageError("--portal is the portal of an --oauth run; a webhook URL names its own")
     return Options(
-        base_url=args.base_url,
+        base_url=base_url,
+        oauth=oauth,
         allow_writes=args.allow_writes,
         profile=args.profile,
         negative=args.negative,
@@ -120,43 +209,67 @@ def _options(args: argparse.Namespace) -> Options:
         rate_limit=args.rate_limit,
         max_requests=args.max_requests,
         deadline=args.deadline,
+        cleanup_deadline=args.cleanup_deadline,
         journal=args.journal,
     )
 
 
-def _pytest_args(report_dir: Path | None) -> list[str]:
+def _redact_options(options: Options, scrub: Scrubber) -> None:
+    """Mask the secrets the options hold from the first line printed, before any target exists
+    (a malformed URL or an early error could otherwise print them)."""
+    if options.base_url:
+        try:
+            scrub.add(Webhook(options.base_url.strip()).redact)
+        except ValueError:  # not a webhook URL: whatever it holds is masked whole
+            raw = options.base_url.strip()
+            scrub.add(lambda text: text.replace(raw, "***") if raw else text)
+    if options.oauth is not None:
+        for secret in (options.oauth.access_token, *options.oauth.secrets()):
+            scrub.add(OAuth(options.oauth.portal, secret).redact)
+
+
+def _pytest_args() -> list[str]:
     here = str(Path(suite.__file__).parent)
-    args = [here, "-q", "--no-header", "-rN", "-p", "no:cacheprovider", "--rootdir", here]
+    # No terminal reporter: the command prints its own progress and report (progress.py).
+    args = [here, "-p", "no:terminal", "-p", "no:cacheprovider", "--rootdir", here]
     args += ["-c", os.devnull, "-p", "no:warnings", "-p", "no:hypothesispytest"]
     args += ["-p", "b24_conformance.plugin"]  # its options and markers; the run is ours
     args += os.environ.get("B24_DEBUG_PYTEST_ARGS", "").split()
-    if report_dir is not None:
-        args += [f"--junitxml={report_dir / 'junit.xml'}", "-o", "junit_family=xunit2"]
     return args
 
 
 @contextmanager
-def _scratch_hypothesis_home() -> Iterator[None]:
+def _hypothesis_home(report_dir: Path | None) -> Iterator[None]:
     """Hypothesis caches what it harvests in `.hypothesis/` of the working directory; a run
     must leave nothing behind (and write nothing a secret could end up in), so it gets a
-    temporary home that disappears with the run."""
-    from hypothesis.configuration import set_hypothesis_home_dir
+    scratch home that disappears with the run (scrub.scratch_directory)."""
+    from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 
-    with tempfile.TemporaryDirectory(prefix="b24-conformance-") as scratch:
+    previous = storage_directory(intent_to_write=False).home_directory
+    with scratch_directory(report_dir) as scratch:
         set_hypothesis_home_dir(scratch)
-        yield
+        try:
+            yield
+        finally:
+            set_hypothesis_home_dir(previous)
 
 
 def _check(run: Run, report_dir: Path | None) -> None:
     """Run the suite on the open run; what it finds lands in `run.report`."""
     target, report = run.target, run.report
+    access = "writes" if target.writes else "read-only"
     print(
-        f"b24-conformance: checking {report.target} ({report.profile}, prefix {target.prefix})",
+        f"b24-conformance: checking {report.target} ({report.profile}, {access}, "
+        f"prefix {target.prefix})\nb24-conformance: pace: {report.pace}"
+        + ("" if target.rate_limit is None else " (the portal's rate limit; --rate-limit)"),
         flush=True,
     )
-    plugin = ConformancePlugin(run.options, run)
-    with _scratch_hypothesis_home():
-        status = pytest.main(_pytest_args(report_dir), plugins=[plugin])
+    plugins = [ConformancePlugin(run.options, run), Progress(target, _say)]
+    try:
+        with _hypothesis_home(report_dir):
+            status = pytest.main(_pytest_args(), plugins=plugins)
+    except KeyboardInterrupt:  # a second signal while pytest wound down
+        status = pytest.ExitCode.INTERRUPTED
     if status == pytest.ExitCode.INTERRUPTED:
         report.interrupted = True
         report.errors.append(("run", "interrupted"))
@@ -164,57 +277,121 @@ def _check(run: Run, report_dir: Path | None) -> None:
         report.errors.append(("run", f"the suite did not run (pytest exit {int(status)})"))
 
 
-def _write_reports(directory: Path, report: Report, target: Target) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "summary.md").write_text(target.redact(report.markdown()), encoding="utf-8")
-    junit = directory / "junit.xml"
-    if junit.exists():  # written by pytest from masked material; scrubbed all the same
-        junit.write_text(target.redact(junit.read_text(encoding="utf-8")), encoding="utf-8")
+def _say(text: str) -> None:
+    print(f"b24-conformance: {text}", flush=True)
 
 
-def run(args: argparse.Namespace) -> int:
-    """One run as the command line describes it; the exit status."""
-    with open_run(_options(args), cleanup_only=args.cleanup) as opened:
-        if not args.cleanup:
-            _check(opened, args.report_dir)
-    report, target = opened.report, opened.target
-    print(target.redact(report.console()))
-    if args.report_dir is not None:
-        _write_reports(args.report_dir, report, target)
+def _write_reports(directory: Path, report: Report, scrub: Scrubber) -> None:
+    write_report(directory / "summary.md", report.markdown(), scrub)
+    write_report(directory / "junit.xml", junit_xml(report), scrub)
+
+
+def _finish(
+    report: Report, report_dir: Path | None, scrub: Scrubber, *, quiet: bool = False
+) -> int:
+    """Print the verdict and write the reports, with Ctrl-C and SIGTERM held off: an ending
+    run always says what it found and did."""
+    with signals_held():
+        if not quiet:
+            print(scrub(report.console()), flush=True)
+        if report_dir is not None:
+            _write_reports(report_dir, report, scrub)
     return exit_status(report)
 
 
-def exit_status(report: Report) -> int:
-    """1 for violations, 2 for a run that could not finish or left badges, else 0; an
-    interrupted run is 2 whatever it found: it did not check everything."""
-    if report.violations and not report.interrupted:
-        return VIOLATIONS
-    if report.errors or report.cleanup is None or not report.cleanup.clean:
+def _not_checked(options: Options, args: argparse.Namespace, why: str) -> Report:
+    """The report of a run that could not start: its verdict says why."""
+    target = "the portal"
+    given = (args.base_url, args.base_url_file, args.oauth or None, os.environ.get(WEBHOOK_ENV))
+    if all(source is None for source in given):
+        target = "the bundled emulator"
+    mode = CLEANUP if args.cleanup else CHECK
+    report = Report(target, options.profile, options.writes, options.sends_invalid_data, "-", mode)
+    report.errors.append(("run", why))
+    return report
+
+
+def _hold_signals(held: ExitStack, final: bool) -> None:
+    """From now on Ctrl-C and SIGTERM do not interrupt: until the block ends, or, for the
+    process's own run (`final`), until it exits (a signal between the last report and the exit
+    would otherwise turn a finished run into an interrupted one)."""
+    if not final:
+        held.enter_context(signals_held())
+    elif threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
+
+
+def run(args: argparse.Namespace, clock: Clock | None = None, final: bool = False) -> int:
+    """One run as the command line describes it; the exit status. `final`: the process ends
+    with the run (the console script)."""
+    scrub = Scrubber()
+    try:
+        options = _options(args)
+    except UsageError as error:
+        print(f"b24-conformance: {error}", file=sys.stderr, flush=True)
+        if args.report_dir is not None:  # a CI page shows why, too
+            report = _not_checked(Options(profile=args.profile), args, str(error))
+            _finish(report, args.report_dir, scrub, quiet=True)
         return USAGE
-    return OK
+    _redact_options(options, scrub)
+    with scrubbed_console(scrub), ExitStack() as held:
+        if args.base_url:
+            _say("note: a webhook URL on the command line is visible to every local user (ps);")
+            _say(f"      prefer ${WEBHOOK_ENV} or --base-url-file")
+        opened: Run | None = None
+        try:
+            with open_run(options, cleanup_only=args.cleanup, clock=clock, say=_say) as opened:
+                scrub.add(opened.target.redact)
+                if not args.cleanup:
+                    _check(opened, args.report_dir)
+                # The checks are over: from here a signal only shortens the cleanup (run.py),
+                # and the verdict and the reports follow, whatever comes.
+                _hold_signals(held, final)
+        except KeyboardInterrupt:
+            if opened is None:
+                raise
+            _hold_signals(held, final)
+            opened.report.interrupted = True
+            if ("run", "interrupted") not in opened.report.errors:
+                opened.report.errors.append(("run", "interrupted"))
+        except UsageError as error:
+            print(f"b24-conformance: {error}", file=sys.stderr, flush=True)
+            if args.report_dir is not None:  # a CI page shows why, too
+                _finish(_not_checked(options, args, str(error)), args.report_dir, scrub, quiet=True)
+            return USAGE
+        return _finish(opened.report, args.report_dir, scrub)
+
+
+def exit_status(report: Report) -> int:
+    """The exit status of the report's verdict (report.py lists them)."""
+    return report.verdict().status
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     """`b24-conformance`; also callable in process (signals are installed in the main thread
-    only)."""
+    only), with a fake `clock` in tests."""
     args = _parser().parse_args(argv)
     main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm) if main_thread else None
+    stops = (signal.SIGTERM, signal.SIGHUP)  # a closed terminal stops a run as SIGTERM does
+    previous = {s: signal.signal(s, _stop_on_sigterm) for s in stops} if main_thread else {}
+    final = argv is None  # the console script: the process ends with the run
     try:
-        return run(args)
+        return run(args, clock, final)
     except UsageError as error:
         print(f"b24-conformance: {error}", file=sys.stderr)
         return USAGE
     except KeyboardInterrupt:
-        print("b24-conformance: interrupted", file=sys.stderr)
+        print("b24-conformance: interrupted before the run began; nothing was written")
         return USAGE
     finally:
-        if main_thread:
-            signal.signal(signal.SIGTERM, previous)
+        if not final:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

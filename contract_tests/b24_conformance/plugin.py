@@ -16,9 +16,14 @@ The suite's tests get everything through fixtures (`settings`, `target`, `model`
 `positive_schema`, `negative_schema`); tests that write or send invalid data carry the markers
 `b24_writes` / `b24_negative` and are deselected at collection time when the run does not do
 that. Each test's outcome goes into the report: violations from `ContractViolated` (also inside
-the exception groups hypothesis raises), a skip for a spent request budget, an error for anything
-else. The tracebacks pytest would print are replaced by the violations themselves, built from
-masked material only.
+the exception groups hypothesis raises); a check that did not run (a spent request budget, writes
+the portal refused, the run's deadline, a portal no longer available) as a skip that the report
+lists; an error for anything else. The tracebacks pytest would print are replaced by the
+violations themselves, built from masked material only and redacted once more.
+
+Under plain pytest the run's verdict follows pytest's exit status: violations fail their tests,
+a cleanup that left badges behind is an error at the teardown of the last test, and a run
+whose checks did not all run fails the session (pytest has no status of its own for that).
 """
 
 from __future__ import annotations
@@ -32,19 +37,28 @@ import httpx
 import pytest
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from b24_badge_client import DeadlineExceeded as CallDeadline
 from b24_conformance import schemas
 from b24_conformance.model import PortalModel
+from b24_conformance.oauth import TOKEN_SERVER, OAuthGrant
+from b24_conformance.report import INCOMPLETE, NOT_CHECKED
 from b24_conformance.run import Run, UsageError, open_run, parse_rate_limit
 from b24_conformance.settings import PROFILES, Options, RunSettings
-from b24_conformance.target import BudgetExhausted, DeadlineExceeded, Target
-from b24_conformance.violations import ContractViolated, Violation, curl
-from b24_spec.methods import method_name
+from b24_conformance.target import (
+    BudgetExhausted,
+    DeadlineExceeded,
+    PortalUnavailable,
+    Target,
+    WritesRefused,
+)
+from b24_conformance.violations import ContractViolated, Violation, curl, operation_label
 
 SUITE = "b24_conformance.suite"
 MARKERS = {
     "b24_writes": "the test adds or deletes badges: left out of read-only runs",
     "b24_negative": "the test sends invalid data: only with --b24-negative or the bundled emulator",
     "b24_bundled": "the test could harm a broken portal's data: only against the bundled emulator",
+    "b24_webhook": "the test needs a webhook URL: left out of OAuth runs",
 }
 
 
@@ -66,6 +80,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--b24-rate-limit", metavar="BURST/PER_SECOND|none", help="pace (default: the cloud's)"
     )
     group.addoption("--b24-max-requests", type=int, help="hard budget of requests")
+    group.addoption(
+        "--b24-oauth",
+        metavar="PORTAL",
+        help="check https://PORTAL/rest/ as an OAuth application, the access token from "
+        "$B24_ACCESS_TOKEN (refresh: $B24_REFRESH_TOKEN, $B24_CLIENT_ID, $B24_CLIENT_SECRET)",
+    )
 
 
 def options_from(config: pytest.Config) -> Options:
@@ -76,8 +96,14 @@ def options_from(config: pytest.Config) -> Options:
             parse_rate_limit(rate_limit)
         except ValueError as error:
             raise pytest.UsageError(f"--b24-rate-limit: {error}") from None
+    portal = config.getoption("b24_oauth")
+    try:
+        oauth = None if portal is None else OAuthGrant.from_environment(portal, TOKEN_SERVER)
+    except ValueError as error:
+        raise pytest.UsageError(f"--b24-oauth: {error}") from None
     return Options(
-        base_url=config.getoption("b24_base_url"),
+        base_url=None if oauth else config.getoption("b24_base_url"),
+        oauth=oauth,
         allow_writes=config.getoption("b24_allow_writes"),
         profile=config.getoption("b24_profile"),
         negative=config.getoption("b24_negative"),
@@ -119,9 +145,19 @@ def _violations(error: BaseException) -> list[Violation]:
             "must send the body in the encoding it names"
         )
         request = error.request  # httpx sets it on every error raised while sending
-        method = method_name(request.url.path)
-        return [Violation(method, "content encoding", message, curl(request), "(undecodable)")]
+        label = operation_label(request)
+        return [Violation(label, "content encoding", message, curl(request), "(undecodable)")]
     return []
+
+
+# Why a selected check did not run, by what stopped it; the first two make a run INCOMPLETE,
+# the others (the portal, the time) make it one that could not be checked. The client's own
+# DeadlineExceeded: a call of the generated client that its waits kept past its deadline.
+NOT_RUN = (BudgetExhausted, WritesRefused, DeadlineExceeded, PortalUnavailable, CallDeadline)
+
+
+def _stopped(leaves: list[BaseException]) -> BaseException | None:
+    return next((leaf for leaf in leaves if isinstance(leaf, NOT_RUN)), None)
 
 
 def _in_suite(item: pytest.Item) -> bool:
@@ -154,6 +190,9 @@ class ConformancePlugin:
             yield self.run
         finally:
             self._opened.close()  # the cleanup
+        cleanup = self.run.report.cleanup
+        if cleanup is not None and not cleanup.clean:  # an error at the last test's teardown
+            pytest.fail(self.run.target.redact(f"b24-conformance: cleanup: {cleanup}"))
 
     @pytest.fixture(scope="session")
     def settings(self, conformance_run: Run) -> RunSettings:
@@ -185,6 +224,7 @@ class ConformancePlugin:
             "b24_writes": not self.options.writes,
             "b24_negative": not self.options.sends_invalid_data,
             "b24_bundled": not self.options.bundled,
+            "b24_webhook": self.options.oauth is not None,
         }
         kept: list[pytest.Item] = []
         deselected: list[pytest.Item] = []
@@ -203,8 +243,13 @@ class ConformancePlugin:
         if self.run is None or not _in_suite(item):
             return (yield)
         part = item.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")  # type: ignore[attr-defined]
-        with self.run.target.part(part):
-            return (yield)
+        ledger = self.run.target.ledger
+        ledger.test = lambda: item.nodeid  # schemathesis renames the item for each operation
+        try:
+            with self.run.target.part(part):
+                return (yield)
+        finally:
+            ledger.test = lambda: "run"
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -213,38 +258,65 @@ class ConformancePlugin:
         report = yield
         if self.run is None or not _in_suite(item):
             return report
-        outcomes = self.run.report.outcomes
+        run, target = self.run.report, self.run.target
         if call.excinfo is None:
             if report.when == "call":
-                outcomes[report.outcome] += 1
+                run.outcomes[report.outcome] += 1
+                if report.passed:
+                    target.ledger.passed.append(item.nodeid)
+            report.sections = []
             return report
+        if call.excinfo.errisinstance(KeyboardInterrupt):
+            return report  # the run is interrupted: the report says so once, not per test
         leaves = list(_leaves(call.excinfo.value))
         found = [v for leaf in leaves for v in _violations(leaf)]
+        stopped = _stopped(leaves)
         if found:
-            self.run.report.add_violations(item.nodeid, found)
-            report.longrepr = "\n\n".join(v.render() for v in found)
-        elif any(isinstance(leaf, DeadlineExceeded) for leaf in leaves):
-            if not any(test == "run" and DEADLINE in text for test, text in self.run.report.errors):
-                limit = f"{self.options.deadline:g} s"
-                self.run.report.errors.append(
-                    ("run", f"{DEADLINE} ({limit}): checks were left out")
-                )
+            run.add_violations(item.nodeid, found)
+            report.longrepr = target.redact("\n\n".join(v.render() for v in found))
+        elif stopped is not None:
+            why = self._why_not_run(stopped)
+            run.did_not_run(item.nodeid, why)
             report.outcome = "skipped"
-            report.longrepr = (str(item.path), 0, f"skipped: {DEADLINE}")
-        elif any(isinstance(leaf, BudgetExhausted) for leaf in leaves):
-            self.run.report.budget_exhausted = True
-            report.outcome = "skipped"
-            report.longrepr = (str(item.path), 0, "skipped: the request budget is used up")
+            report.longrepr = (str(item.path), 0, f"did not run: {why}")
         elif call.excinfo.errisinstance((pytest.skip.Exception, pytest.xfail.Exception)):
             pass
         else:
-            message = self.run.target.redact(f"{type(leaves[0]).__name__}: {leaves[0]}")
-            self.run.report.errors.append((item.nodeid, message))
+            message = target.redact(f"{type(leaves[0]).__name__}: {leaves[0]}")
+            run.errors.append((item.nodeid, message))
             report.longrepr = message
         report.sections = []  # captured output may quote what the longrepr now omits
         if report.when == "call" or report.outcome != "passed":
-            outcomes["violated" if found else report.outcome] += 1
+            run.outcomes["violated" if found else report.outcome] += 1
         return report
+
+    def _why_not_run(self, stopped: BaseException) -> str:
+        """The reason a check did not run; the portal and the time are also errors of the run
+        (exit 2), noted once."""
+        assert self.run is not None
+        target = self.run.target
+        if isinstance(stopped, BudgetExhausted):
+            return f"the request budget of {target.budget.limit} is used up"
+        if isinstance(stopped, WritesRefused):
+            return target.redact(str(stopped))
+        if isinstance(stopped, DeadlineExceeded):
+            why = f"{DEADLINE} ({self.options.deadline:g} s)"
+        elif isinstance(stopped, CallDeadline):
+            why = str(target.unavailable(f"the portal is unavailable: {stopped}"))
+        else:
+            why = target.redact(str(stopped))
+        if not any(test == "run" and text.startswith(why) for test, text in self.run.report.errors):
+            self.run.report.errors.append(("run", f"{why}: checks were left out"))
+        return why
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Under plain pytest, a run whose selected checks did not all run (or could not check
+        the portal) does not pass: exit 0 means every check ran."""
+        if self.run is None or not self._owns_run or session.exitstatus != pytest.ExitCode.OK:
+            return
+        if self.run.report.verdict().status in (NOT_CHECKED, INCOMPLETE):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         """Under plain pytest, the run's verdict, cleanup included (session fixtures are torn

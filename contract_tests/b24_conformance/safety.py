@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from b24_conformance.checks import json_or_none
-from b24_conformance.target import DeadlineExceeded, Target
+from b24_conformance.target import DeadlineExceeded, PortalUnavailable, Target
 from b24_spec import Contract
 from b24_spec.methods import ADD, DELETE, LIST
 
@@ -80,35 +80,47 @@ def clean_up(
     Raw JSON, read leniently: cleanup must work on exactly the portals whose answers break the
     contract, where the typed client would refuse to read the list. It is bounded: list is
     read at most `MAX_PAGES` pages deep, stopping at a `next` that does not advance, and a
-    deadline stops it (the run's transport raises `DeadlineExceeded`).
+    deadline stops it (the run's transport raises `DeadlineExceeded`); then every code it sent
+    to add and did not get to is reported left, as it is (still in the journal).
     """
     result = CleanupResult()
+    pending = sorted(set(codes))
+    gone: set[str] = set()
     try:
-        for code in sorted(set(codes)):
-            _delete(target, code, result)
+        for code in pending:
+            if _delete(target, code, result):
+                gone.add(code)
         for code in _listed(target, owned):
             if code not in result.deleted:
                 _delete(target, code, result)
         result.left = [code for code in _listed(target, owned) if code not in result.deleted]
-    except (httpx.HTTPError, DeadlineExceeded, ValueError, KeyError, TypeError) as error:
+    except STOPPED as error:
         result.error = target.redact(f"{type(error).__name__}: {error}")
-    if target.journal is not None:
-        target.journal.forget(result.deleted)
+        settled = gone | set(result.deleted) | set(result.left)
+        result.left += [code for code in pending if code not in settled]
+    if target.journal is not None:  # what is gone needs no later --cleanup
+        target.journal.forget([*result.deleted, *sorted(gone - set(result.deleted))])
     return result
 
 
-def _delete(target: Target, code: str, result: CleanupResult) -> None:
-    """Delete one code; deleted only when the portal says so (HTTP 200 and `result: true`)."""
+# What ends a cleanup early: the portal, its answers, the time.
+STOPPED = (httpx.HTTPError, DeadlineExceeded, PortalUnavailable, ValueError, KeyError, TypeError)
+
+
+def _delete(target: Target, code: str, result: CleanupResult) -> bool:
+    """Delete one code; deleted only when the portal says so (HTTP 200 and `result: true`).
+    True when the portal says there is no such badge."""
     answer = target.post(DELETE, {"code": code})
     body = json_or_none(answer.content)
     if answer.status_code == 200 and isinstance(body, dict) and body.get("result") is True:
         result.deleted.append(code)
     elif isinstance(body, dict) and body.get("error") == "NOT_FOUND":
-        pass  # gone already (or never stored): nothing to clean
+        return True  # gone already (or never stored): nothing to clean
     else:
         result.left.append(code)
         status, text = answer.status_code, answer.text[:200]
         result.error = f"delete {code!r} was not confirmed: HTTP {status} {text}"
+    return False
 
 
 def _listed(target: Target, owned: Callable[[str], bool]) -> list[str]:

@@ -8,9 +8,10 @@ same questions, answered in one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from b24_conformance.oauth import OAuthGrant
 from b24_conformance.target import Target
 
 
@@ -37,22 +38,26 @@ CLOUD_PACE = "50/2"  # the cloud's leaky bucket, the default pace for a portal
 
 @dataclass(frozen=True)
 class Options:
-    """A run as the user asked for it. Without `base_url` the run starts the bundled emulator,
-    which it checks with writes and invalid data (its data is the run's own)."""
+    """A run as the user asked for it. Without `base_url` or `oauth` the run starts the bundled
+    emulator, which it checks with writes and invalid data (its data is the run's own). A
+    `base_url` that is given but empty is a usage error, never the emulator: it is what a
+    missing CI secret looks like."""
 
-    base_url: str | None = None
+    base_url: str | None = field(default=None, repr=False)  # holds the webhook code
+    oauth: OAuthGrant | None = None
     allow_writes: bool = False
     profile: str = "standard"
     negative: bool = False
     seed: int | None = None
     rate_limit: str | None = None  # BURST/PER_SECOND or none; default: by target
     max_requests: int | None = None
-    deadline: float = 900.0  # seconds for the checks; the cleanup has its own CLEANUP_SECONDS
+    deadline: float = 900.0  # seconds for the checks; the cleanup has its own
+    cleanup_deadline: float = 120.0  # seconds for the cleanup (less after Ctrl-C or SIGTERM)
     journal: Path | None = None  # default: journal.default_path(); none for the bundled emulator
 
     @property
     def bundled(self) -> bool:
-        return not self.base_url
+        return self.base_url is None and self.oauth is None
 
     @property
     def writes(self) -> bool:

@@ -2,10 +2,17 @@
 
 All traffic of a run (schemathesis cases, the generated client, the credential and argument
 probes, the cleanup) goes through one `RunTransport`: one leaky bucket paces it, one budget
-caps it, one counter says how many requests each part of the suite sent. Above it, the
-client's `BitrixTransport` adds the webhook code only while a request is on the wire and
-retries 503 QUERY_LIMIT_EXCEEDED and 429 OPERATION_TIME_LIMIT; everything the suite and
-schemathesis see, print or store carries the masked base URL `.../rest/1/***`.
+caps it, one counter says how many requests each part of the suite sent, one deadline ends it.
+Above it, the client's `BitrixTransport` adds the secret (a webhook code, or an OAuth token as
+`auth`) only while a request is on the wire and retries 503 QUERY_LIMIT_EXCEEDED and 429
+OPERATION_TIME_LIMIT, waiting through the run's clock, which refuses a wait that would pass the
+run's deadline; everything the suite and schemathesis see, print or store carries the masked
+base URL (`.../rest/1/***`, or `https://portal/rest/` for OAuth).
+
+Every final answer is watched: a portal still unavailable after the retries (503, 429) stops
+the run (`PortalUnavailable`, exit 2; later requests fail at once instead of waiting again), and
+an add of the run refused for its rights (401, 403: ACCESS_DENIED, insufficient_scope) means
+the writing checks cannot run (`WritesRefused`, INCOMPLETE).
 """
 
 from __future__ import annotations
@@ -14,7 +21,6 @@ import email
 import email.policy
 import itertools
 import json
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,21 +35,29 @@ import requests
 from b24_badge_client import (
     BadgeClient,
     BitrixTransport,
+    Clock,
+    Credentials,
     NoCredentials,
+    OAuth,
     Pacer,
     RateLimit,
     RetryPolicy,
     Webhook,
     models,
 )
+from b24_badge_client import DeadlineExceeded as CallDeadlineExceeded
 from b24_conformance import commands
 from b24_conformance.journal import Journal
+from b24_conformance.ledger import Ledger
 from b24_spec.media import FORM, JSON, MULTIPART, media_type
-from b24_spec.methods import ADD, method_name
+from b24_spec.methods import ADD, DELETE, method_name
 
-# The suite's patience with a rate-limited portal: enough retries to ride out a burst, and at
-# most two minutes' wait for an operating-time block (a conformance run is light).
-SUITE_RETRY = RetryPolicy(max_retries=6, backoff=1.0, max_backoff=20.0, max_operation_wait=120.0)
+# The suite's patience with a rate-limited portal: enough retries to ride out a burst (about a
+# minute of 503 QUERY_LIMIT_EXCEEDED), a minute's wait at most for an operating-time block, and
+# two minutes for any one call, waits included: a portal still refusing after that is
+# unavailable, and the run stops (exit 2) rather than wait again for every request left.
+SUITE_RETRY = RetryPolicy(max_retries=6, backoff=1.0, max_backoff=20.0, max_operation_wait=60.0)
+CALL_DEADLINE = 120.0
 TIMEOUT = 30.0
 
 
@@ -59,6 +73,33 @@ class BudgetExhausted(Exception):
 
 class DeadlineExceeded(Exception):
     """The run (or its cleanup) ran out of time: a portal that cannot be checked in time."""
+
+
+class PortalUnavailable(Exception):
+    """The portal still answers 503 or 429 after the retries: it cannot be checked now."""
+
+
+class WritesRefused(Exception):
+    """The portal refused an add of the run for its rights: the writing checks cannot run."""
+
+
+def error_of(response: httpx.Response) -> tuple[str, str]:
+    """The portal's error code and description (`insufficient_scope`, ...), "" when none."""
+    try:
+        body = json.loads(response.content or b"null")
+    except ValueError:
+        return "", ""
+    if not isinstance(body, dict):
+        return "", ""
+    return str(body.get("error") or ""), str(body.get("error_description") or "")
+
+
+def said(response: httpx.Response) -> str:
+    """`HTTP 403 ACCESS_DENIED: Access denied`: a refusal as the portal put it."""
+    code, description = error_of(response)
+    text = f"HTTP {response.status_code}"
+    text += f" {code}" if code else ""
+    return text + (f": {description}" if description else "")
 
 
 @dataclass
@@ -122,33 +163,55 @@ class RunTransport(httpx.BaseTransport):
         budget: Budget,
         rate_limit: RateLimit | None,
         inner: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
         journal: Journal | None = None,
     ) -> None:
         self.budget = budget
-        self._pacer = None if rate_limit is None else Pacer(rate_limit)
+        self._clock = clock = clock or Clock()
+        self._pacer = None if rate_limit is None else Pacer(rate_limit, clock.monotonic)
         self._inner = inner or httpx.HTTPTransport()
-        self._sleep = sleep
-        self._clock = clock
         self.journal = journal
         self.deadline: float | None = None  # on the clock; None: no limit
         self.written: set[str] = set()
+        self.adds = 0  # adds sent, whatever their code: none means nothing to clean up
+        self.unavailable: str | None = None  # why the portal cannot be checked now
+        self.paced = 0.0  # seconds spent waiting for the pace
 
     def time_left(self, seconds: float) -> None:
-        """From now on, refuse to send once `seconds` have passed."""
-        self.deadline = self._clock() + seconds
+        """From now on, refuse to send (or to wait) once `seconds` have passed."""
+        self.deadline = self._clock.monotonic() + seconds
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - self._clock.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        """Wait, unless the wait would pass the deadline: then the run's time is up now."""
+        left = self.remaining()
+        if left is not None and seconds > left:
+            raise DeadlineExceeded(f"a wait of {seconds:.1f} s would pass the run's deadline")
+        self._clock.sleep(seconds)
+
+    def clock(self) -> Clock:
+        """The clock for the client's retry waits: the run's, bounded by its deadline."""
+        return Clock(self._clock.monotonic, self._clock.wall, self.sleep, self._clock.async_sleep)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if self.deadline is not None and self._clock() >= self.deadline:
+        left = self.remaining()
+        if left is not None and left <= 0:
             raise DeadlineExceeded("the run's time is up")
+        if self.unavailable is not None and not self.budget.exempt:
+            raise PortalUnavailable(self.unavailable)
         self.budget.spend()
-        for code in added_codes(request):
+        codes = added_codes(request)
+        # An add without a code, or a batch of adds, counts: a run that sent none need not clean.
+        self.adds += bool(codes) or method_name(request.url.path) == ADD
+        for code in codes:
             if self.journal is not None and code not in self.written:
                 self.journal.record(code)  # before it is sent: a killed run leaves a record
             self.written.add(code)
         if self._pacer is not None and (wait := self._pacer.reserve()):
-            self._sleep(wait)
+            self.paced += wait
+            self.sleep(wait)
         return self._inner.handle_request(request)
 
     def close(self) -> None:
@@ -158,12 +221,18 @@ class RunTransport(httpx.BaseTransport):
         self._inner.close()
 
 
+UNAVAILABLE = (429, 503)  # after the client's retries: the portal cannot be checked now
+REFUSED = (401, 403)
+WRITES = (ADD, DELETE)
+
+
 class Target:
-    """A portal reached through one webhook, and the clients a run uses on it."""
+    """A portal reached through one webhook or one OAuth token, and the clients a run uses on
+    it. `credentials` is a webhook URL, or the client's `OAuth`."""
 
     def __init__(
         self,
-        webhook_url: str,
+        credentials: str | OAuth,
         *,
         writes: bool,
         bundled: bool,
@@ -171,18 +240,38 @@ class Target:
         max_requests: int | None,
         prefix: str,
         journal_path: Path | None = None,
+        clock: Clock | None = None,
     ) -> None:
-        self.credentials = Webhook(webhook_url)
-        self._webhook_url = webhook_url  # kept to derive probes; never shown
+        self.credentials: Webhook | OAuth
+        if isinstance(credentials, str):
+            self.credentials = Webhook(credentials)
+            self._webhook_url: str | None = credentials  # kept to derive probes; never shown
+        else:
+            self.credentials, self._webhook_url = credentials, None
         self.writes = writes
         self.bundled = bundled  # the emulator this run started: its data is ours to fuzz
         self.rate_limit = rate_limit
         self.prefix = prefix
         self._cases = itertools.count(1)
         self.budget = Budget(max_requests)
+        self.ledger = Ledger()
         self.journal = None if journal_path is None else Journal(journal_path, self.base_url)
-        self.transport = RunTransport(self.budget, rate_limit, journal=self.journal)
+        self.transport = RunTransport(self.budget, rate_limit, clock=clock, journal=self.journal)
         self.http = self._http(self.credentials)
+        self._redactors: list[Credentials] = [self.credentials]
+
+    @property
+    def uses_webhook(self) -> bool:
+        return isinstance(self.credentials, Webhook)
+
+    @property
+    def secret_name(self) -> str:
+        """What the secret is called in messages: the webhook code, or the access token."""
+        return "webhook code" if self.uses_webhook else "access token"
+
+    def also_redact(self, redactor: Credentials) -> None:
+        """Mask `redactor`'s secrets too (an OAuth app's refresh token and client secret)."""
+        self._redactors.append(redactor)
 
     @property
     def base_url(self) -> str:
@@ -194,9 +283,14 @@ class Target:
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}"
 
-    def _http(self, credentials: Webhook | NoCredentials) -> httpx.Client:
+    def _http(self, credentials: Credentials) -> httpx.Client:
         wrapped = BitrixTransport(
-            credentials, rate_limit=None, retry=SUITE_RETRY, deadline=None, inner=self.transport
+            credentials,
+            rate_limit=None,
+            retry=SUITE_RETRY,
+            deadline=CALL_DEADLINE,
+            clock=self.transport.clock(),
+            inner=self.transport,
         )
         return httpx.Client(
             transport=wrapped,
@@ -205,10 +299,12 @@ class Target:
             follow_redirects=False,
         )
 
-    def with_webhook_code(self, code: str) -> httpx.Client:
-        """A client for the same portal and user with another (wrong) webhook code."""
-        user_path = self.base_url.rsplit("/", 1)[0]
-        return self._http(Webhook(f"{user_path}/{code}/"))
+    def with_wrong_secret(self) -> httpx.Client:
+        """A client for the same portal (and user) with a wrong webhook code or token."""
+        if isinstance(self.credentials, Webhook):
+            user_path = self.base_url.rsplit("/", 1)[0]
+            return self._http(Webhook(f"{user_path}/wrong-code/"))
+        return self._http(OAuth(self.origin, "wrong-token-" + self.prefix))
 
     def case_prefix(self) -> str:
         """A prefix of its own for one generated write: codes of different cases never collide,
@@ -222,7 +318,9 @@ class Target:
 
     def with_user_id(self, user_id: str) -> httpx.Client:
         """A client for the same webhook code under another user id: a webhook code belongs to
-        the user who created it, and must not work for anyone else."""
+        the user who created it, and must not work for anyone else (webhooks only)."""
+        if self._webhook_url is None:
+            raise TypeError("an OAuth token carries its user; there is no user id to change")
         parts = urlsplit(self._webhook_url)
         segments = parts.path.rstrip("/").split("/")
         segments[-2] = user_id
@@ -234,14 +332,57 @@ class Target:
 
     def client(self, on_response: Callable[[httpx.Response], None] | None = None) -> BadgeClient:
         """The generated client on this portal, through the run's transport."""
+
+        def watched(response: httpx.Response) -> None:
+            self.watch(response, own=True)
+            if on_response is not None:
+                on_response(response)
+
         return BadgeClient(
             self.credentials,
             rate_limit=None,  # the run's transport paces
             retry=SUITE_RETRY,
-            deadline=None,  # the suite waits out 429s (SUITE_RETRY bounds them)
+            deadline=CALL_DEADLINE,
+            clock=self.transport.clock(),
             timeout=TIMEOUT,
             transport=self.transport,
-            on_response=on_response,
+            on_response=watched,
+        )
+
+    def unavailable(self, why: str) -> PortalUnavailable:
+        """Stop the run: the portal cannot be checked now (later requests fail at once)."""
+        self.transport.unavailable = self.redact(why)
+        return PortalUnavailable(self.transport.unavailable)
+
+    def _sent(self, send: Callable[[], httpx.Response]) -> httpx.Response:
+        """One call of the run; a call that its retries and waits kept past CALL_DEADLINE
+        means a portal that cannot be checked now."""
+        try:
+            return self.mask(send())
+        except CallDeadlineExceeded as error:
+            raise self.unavailable(
+                f"the portal is unavailable: {error} (waiting for its rate limit)"
+            ) from None
+
+    def watch(self, response: httpx.Response, own: bool) -> None:
+        """Judge a final answer as a sign about the run itself: a portal still unavailable
+        after the retries stops the run; so does a read with the run's own credentials refused
+        (they stopped working: a webhook deleted, a token expired), which the first call showed
+        to work; a write refused for its rights means the writing checks cannot run. (The
+        cleanup reads its own answers: a delete it cannot make is a badge left, not a stop.)"""
+        status = response.status_code
+        if status in UNAVAILABLE:
+            why = f"the portal is unavailable ({said(response)}) after the client's retries"
+            raise self.unavailable(why)
+        if not own or status not in REFUSED or self.budget.exempt:
+            return
+        if method_name(response.request.url.path) in WRITES:
+            raise WritesRefused(
+                f"the portal refused the run's writes ({said(response)}): the "
+                f"{self.secret_name} may lack the crm scope or the user the right to edit"
+            )
+        raise self.unavailable(
+            f"the portal stopped accepting the run's {self.secret_name} ({said(response)})"
         )
 
     def send(self, transport_kwargs: dict[str, Any]) -> httpx.Response:
@@ -250,24 +391,33 @@ class Target:
         prepared = requests.Request(
             **{k: transport_kwargs[k] for k in fields if k in transport_kwargs}
         ).prepare()
-        response = self.http.request(
-            prepared.method or "GET",
-            prepared.url or "",
-            headers=dict(prepared.headers),
-            content=prepared.body,
+        response = self._sent(
+            lambda: self.http.request(
+                prepared.method or "GET",
+                prepared.url or "",
+                headers=dict(prepared.headers),
+                content=prepared.body,
+            )
         )
-        return self.mask(response)
+        self.watch(response, own=True)
+        return response
 
     def post(self, method: str, params: Any, http: httpx.Client | None = None) -> httpx.Response:
-        """Call `method` with JSON `params`, through `http` (default: the run's webhook); the
-        answer comes back masked."""
-        return self.mask((http or self.http).post(method, json=params))
+        """Call `method` with JSON `params`, through `http` (default: the run's credentials);
+        the answer comes back masked."""
+        response = self._sent(lambda: (http or self.http).post(method, json=params))
+        self.watch(response, own=http is None)
+        return response
 
     def mask(self, response: httpx.Response) -> httpx.Response:
-        return self.credentials.masked(response)
+        for redactor in self._redactors:
+            response = redactor.masked(response)
+        return response
 
     def redact(self, text: str) -> str:
-        return self.credentials.redact(text)
+        for redactor in self._redactors:
+            text = redactor.redact(text)
+        return text
 
     @contextmanager
     def part(self, name: str) -> Iterator[None]:

@@ -3,6 +3,10 @@
 Every finding of the suite becomes a `Violation` with the operation, the check, a message, the
 request as a command that reproduces it, and the response; a test reports its findings by
 raising `ContractViolated`. Texts are built from masked requests and answers only.
+
+An operation is named as a CI report lists it: the method and how it was called,
+`crm.activity.badge.get [POST json]` (`operation_label`); a check by its function's name,
+`response_schema_conformance`, `bitrix_envelope`, or the suite's own part, `credentials`.
 """
 
 from __future__ import annotations
@@ -15,7 +19,27 @@ import httpx
 from schemathesis import Case
 from schemathesis.core.failures import FailureGroup
 
+from b24_spec.media import FORM, JSON, MULTIPART, media_type
+from b24_spec.methods import method_name
+
 BODY_EXCERPT = 1500
+ENCODINGS = {JSON: "json", FORM: "form", MULTIPART: "multipart"}
+
+
+def operation_label(request: httpx.Request) -> str:
+    """`crm.activity.badge.get [POST json]`: the method, the HTTP verb and the encoding of its
+    parameters (json, form, multipart; query for a GET), one name per way of calling it."""
+    if request.method in ("GET", "HEAD"):
+        kind = "query"
+    else:
+        kind = ENCODINGS.get(media_type(request.headers), "") if request.content else "no body"
+        kind = kind or media_type(request.headers) or "no content type"
+    return f"{method_name(request.url.path)} [{request.method} {kind}]"
+
+
+def labelled(operation: str, request: httpx.Request) -> str:
+    """`operation` with how `request` called it, when `request` called that operation."""
+    return operation_label(request) if method_name(request.url.path) == operation else operation
 
 
 @dataclass(frozen=True)
@@ -59,23 +83,33 @@ def curl(request: httpx.Request) -> str:
 
 
 def violation(operation: str, check: str, message: str, response: httpx.Response) -> Violation:
-    return Violation(operation, check, message, curl(response.request), describe(response))
+    """A finding of `check` about the answer `response`; `operation` is the method called."""
+    request = response.request
+    label = labelled(operation, request)
+    return Violation(label, check, message, curl(request), describe(response))
 
 
 def from_failures(
-    group: FailureGroup, case: Case[Any], response: httpx.Response, base_url: str
-) -> ContractViolated:
-    """schemathesis's findings for one case, as violations."""
+    group: FailureGroup, check: str, case: Case[Any], response: httpx.Response, base_url: str
+) -> list[Violation]:
+    """schemathesis's findings of one `check` for one case, as violations."""
     request = case.as_curl_command(base_url=base_url)
-    return ContractViolated(
-        [
-            Violation(
-                operation=case.operation.label,
-                check=f"{failure.title} [{failure.code}]",
-                message=failure.message.strip() or failure.title,
-                request=request,
-                response=describe(response),
-            )
-            for failure in group.exceptions
-        ]
-    )
+    return [
+        Violation(
+            operation=operation_label(response.request),
+            check=check,
+            message=_message(failure.title, failure.message),
+            request=request,
+            response=describe(response),
+        )
+        for failure in group.exceptions
+    ]
+
+
+def _message(title: str, message: str) -> str:
+    """schemathesis's title (`Response violates schema`) and its details, as one text; a
+    check of the suite's own says everything in its message."""
+    details = message.strip()
+    if title.startswith("Custom check failed") and details:
+        return details
+    return f"{title}: {details}" if details and details != title else title

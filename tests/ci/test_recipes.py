@@ -32,7 +32,14 @@ STUB = """#!/usr/bin/env bash
 printf '%s\\n' "$*" >> "$STUB_CALLS"
 exit "${STUB_STATUS:-0}"
 """
-VERDICTS = [(0, "conforms"), (1, "violations"), (2, "could-not-check"), (3, "could-not-check")]
+# The suite's exit statuses (b24_conformance/report.py), and 137 for a run killed by SIGKILL.
+VERDICTS = [
+    (0, "conforms"),
+    (1, "violations"),
+    (2, "could-not-check"),
+    (3, "incomplete"),
+    (137, "could-not-check"),
+]
 
 
 def load(path: Path) -> dict[Any, Any]:
@@ -173,16 +180,22 @@ def test_the_nightly_publishes_its_reports() -> None:
     assert publish["with"]["report_paths"] == "reports/junit.xml"
 
 
-def test_the_failure_steps_tell_violations_from_could_not_check() -> None:
+def test_the_failure_steps_tell_violations_incomplete_and_could_not_check_apart() -> None:
     violations = step("The portal violates the contract")
+    incomplete = step("Some checks did not run")
     could_not = step("The portal could not be checked")
     assert violations["if"] == "${{ !cancelled() && steps.check.outputs.verdict == 'violations' }}"
+    assert incomplete["if"] == "${{ !cancelled() && steps.check.outputs.verdict == 'incomplete' }}"
     assert "always()" in could_not["if"]
-    assert "!= 'conforms'" in could_not["if"]
-    assert "!= 'violations'" in could_not["if"]
+    for verdict in ("conforms", "violations", "incomplete"):
+        assert f"steps.check.outputs.verdict != '{verdict}'" in could_not["if"]
     cleanup = step("Clean up after a broken write run")
     assert "always()" in cleanup["if"]
     assert "inputs.allow-writes" in cleanup["if"]
+    # Every write run that did not conform: also after violations or an incomplete run, whose
+    # cleanup may have met a broken portal (--cleanup deletes only what the journal lists).
+    assert "steps.check.outputs.verdict != 'conforms'" in cleanup["if"]
+    assert "'violations'" not in cleanup["if"]
     assert "b24-conformance --cleanup" in cleanup["run"]
     names = [s["name"] for s in nightly_steps()]
     assert names.index(cleanup["name"]) == names.index("Check the portal") + 1
@@ -236,14 +249,16 @@ def test_the_check_step_allows_writes_only_when_asked(stub: dict[str, str], tmp_
     ]
 
 
-def test_the_failure_steps_exit_1_and_2(stub: dict[str, str], tmp_path: Path) -> None:
+def test_the_failure_steps_exit_1_3_and_2(stub: dict[str, str], tmp_path: Path) -> None:
     violations = bash(step("The portal violates the contract")["run"], stub, tmp_path)
+    incomplete = bash(step("Some checks did not run")["run"], stub, tmp_path)
     could_not = bash(
-        step("The portal could not be checked")["run"], {**stub, "EXIT_STATUS": "3"}, tmp_path
+        step("The portal could not be checked")["run"], {**stub, "EXIT_STATUS": "137"}, tmp_path
     )
-    assert (violations.returncode, could_not.returncode) == (1, 2)
+    assert (violations.returncode, incomplete.returncode, could_not.returncode) == (1, 3, 2)
     assert "::error title=Contract violations::" in violations.stdout
-    assert "::error title=Could not check::b24-conformance exit status 3" in could_not.stdout
+    assert "::error title=Incomplete::some checks did not run" in incomplete.stdout
+    assert "::error title=Could not check::b24-conformance exit status 137" in could_not.stdout
 
 
 @pytest.mark.slow
@@ -329,8 +344,9 @@ def test_the_gitlab_job_without_the_variable_exits_2_without_checking(
     [
         ("true", True, None, True),  # killed: a timeout or a cancellation
         ("true", True, "could-not-check", True),
-        ("true", True, "violations", False),  # finished: the suite cleaned up itself
-        ("true", True, "conforms", False),
+        ("true", True, "violations", True),  # its cleanup may have met a broken portal
+        ("true", True, "incomplete", True),
+        ("true", True, "conforms", False),  # finished clean: the suite cleaned up itself
         ("true", False, None, False),  # never started: nothing written
         ("false", True, None, False),  # read-only
     ],

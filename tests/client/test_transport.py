@@ -274,3 +274,21 @@ def test_the_oauth_token_reaches_the_portal_in_every_encoding(
     assert answer.status_code == 200, answer.text
     assert TOKEN.token not in str(answer.request.url)
     assert TOKEN.token.encode() not in answer.request.content
+
+
+@pytest.mark.parametrize(
+    "content", [b"[1, 2]", b'"code"', b"{not json"], ids=["list", "string", "bad"]
+)
+def test_the_oauth_token_reaches_the_portal_with_a_body_that_is_no_json_object(
+    emulator: RunningEmulator, content: bytes
+) -> None:
+    """Invalid data (a conformance run sends it on purpose) still carries the token: in the
+    query string, where portals read `auth` too; the portal then judges the data, not the
+    credentials."""
+    transport = BitrixTransport(OAuth(emulator.base_url, TOKEN.token), rate_limit=None)
+    with httpx.Client(transport=transport, base_url=emulator.oauth_url) as http:
+        answer = http.post(
+            "crm.activity.badge.get", content=content, headers={"content-type": "application/json"}
+        )
+    assert answer.status_code == 400, answer.text
+    assert TOKEN.token not in str(answer.request.url)

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from b24_conformance import cli
+from b24_badge_client import Clock
+from b24_conformance import cli, suite
 from b24_emulator import MISSED_CALL, Badge, RunningEmulator, Settings, Webhook, run_emulator
 
 CODE = "s3cr3t-conformance-hook"  # the webhook code every artefact is searched for
@@ -60,17 +61,21 @@ def _dirs(tmp_path: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def conformance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Conformance:
     """Run b24-conformance in this process with these arguments (plus --report-dir), in a
-    fresh working directory, and capture what it prints."""
+    fresh working directory, with `env` in the environment (and no B24_* variable of the
+    project's own), and capture what it prints; `clock` is the run's clock (a fake one)."""
 
-    def run(*args: str) -> Run:
+    def run(*args: str, env: dict[str, str] | None = None, clock: Clock | None = None) -> Run:
         workdir, report_dir = _dirs(tmp_path)
         monkeypatch.chdir(workdir)
-        monkeypatch.delenv("B24_WEBHOOK_URL", raising=False)
+        for name in [name for name in os.environ if name.startswith("B24_")]:
+            monkeypatch.delenv(name)
         monkeypatch.setenv("B24_CONFORMANCE_JOURNAL", str(tmp_path / "journal.jsonl"))
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                status = cli.main(["--report-dir", str(report_dir), *args])
+                status = cli.main(["--report-dir", str(report_dir), *args], clock=clock)
             except SystemExit as exit:  # argparse refusing an option
                 status = int(exit.code or 0)
         return Run(status, out.getvalue(), err.getvalue(), report_dir, workdir)
@@ -98,6 +103,20 @@ def conformance_process(tmp_path: Path) -> Conformance:
         return Run(done.returncode, done.stdout, done.stderr, report_dir, workdir)
 
     return run
+
+
+SUITE = str(Path(suite.__file__).parent)
+
+
+def run_pytest(*options: str) -> tuple[int, str]:
+    """The suite inside a user's own pytest, in this process: its exit status and everything
+    it printed (stdout and stderr)."""
+    out = io.StringIO()
+    args = [SUITE, "-p", "b24_conformance.plugin", "-p", "no:cacheprovider", "-q"]
+    args += ["--rootdir", SUITE, "-c", os.devnull, *options]
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        status = pytest.main(args)
+    return int(status), out.getvalue()
 
 
 def command() -> str:

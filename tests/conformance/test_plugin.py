@@ -6,30 +6,14 @@ would from their own test run.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 from pathlib import Path
 
 import pytest
 
-from b24_conformance import suite
-from b24_emulator import run_emulator
+from b24_emulator import OAuthToken, Settings, run_emulator
 from b24_spec.methods import ADD
-from tests.conformance.conftest import SETTINGS, url_of
+from tests.conformance.conftest import SETTINGS, run_pytest, url_of
 from tests.portals import Counting, successes
-
-SUITE = str(Path(suite.__file__).parent)
-
-
-def run_pytest(*options: str) -> tuple[int, str]:
-    out = io.StringIO()
-    args = [SUITE, "-p", "b24_conformance.plugin", "-p", "no:cacheprovider", "-q"]
-    args += ["--rootdir", SUITE, "-c", os.devnull, *options]
-    with contextlib.redirect_stdout(out):
-        status = pytest.main(args)
-    return int(status), out.getvalue()
-
 
 QUICK = ("--b24-profile", "quick", "--b24-rate-limit", "none", "--b24-seed", "3")
 
@@ -72,4 +56,19 @@ def test_a_portal_that_refuses_the_webhook_stops_the_session(
         wrong = portal.webhook_url().rsplit("/", 2)[0] + "/nope/"
         status, out = run_pytest("--b24-base-url", wrong, *QUICK)
     assert status == 2, out
-    assert "refused the webhook (HTTP 401)" in out
+    assert "refused the webhook code (HTTP 401 INVALID_CREDENTIALS" in out
+
+
+def test_an_oauth_application_inside_pytest(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    token = "plug1n-0auth-t0ken"
+    monkeypatch.setenv("B24_ACCESS_TOKEN", token)
+    settings = Settings(tokens=(OAuthToken(token, 1),), rate_limit=None)
+    with run_emulator(settings) as portal:
+        status, out = run_pytest("--b24-oauth", portal.base_url, *QUICK)
+    assert status == 0, out
+    assert "(OAuth application)" in out
+    assert "b24-conformance: CONFORMS" in out
+    assert token not in out

@@ -94,7 +94,7 @@ GIVE_UP: list[Any] = [
     ),
     pytest.param(
         always(503, {"error": "OVERLOAD_LIMIT", "error_description": "Portal blocked"}),
-        "the portal is unavailable (HTTP 503 OVERLOAD_LIMIT)",
+        "the portal is unavailable (HTTP 503 OVERLOAD_LIMIT: Portal blocked)",
         id="overloaded",
     ),
 ]

@@ -20,16 +20,19 @@ from b24_conformance.target import Target
 from b24_conformance.violations import ContractViolated, violation
 from b24_spec.methods import ADD, DELETE, GET
 
+ARGUMENTS = "arguments"
+
 
 def expect_rejection(target: Target, method: str, params: Any, why: str) -> None:
     response = target.post(method, params)
+    target.ledger.ran_on(response, ARGUMENTS)
     body = json_or_none(response.content)
     if not (400 <= response.status_code < 500 and isinstance(body, dict) and "error" in body):
         message = (
             f"{why}, yet the portal answered HTTP {response.status_code}: a bad call must be "
             "refused with a 4xx status and the error envelope"
         )
-        raise ContractViolated([violation(method, "arguments", message, response)])
+        raise ContractViolated([violation(method, ARGUMENTS, message, response)])
 
 
 def test_get_without_code(target: Target) -> None:
@@ -68,6 +71,7 @@ def expect_an_answer(
     """A call at a limit: any answer of the contract but a server error, and, once answered,
     consistent with the rest of the run (the model)."""
     response = target.post(method, params)
+    target.ledger.ran_on(response, BOUNDARY)
     body = json_or_none(response.content)
     enveloped = isinstance(body, dict) and ("result" in body or "error" in body)
     if response.status_code >= 500 or not enveloped:

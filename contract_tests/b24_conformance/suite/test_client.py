@@ -27,7 +27,14 @@ from b24_conformance import cases
 from b24_conformance.model import PortalModel
 from b24_conformance.settings import RunSettings
 from b24_conformance.target import Target, answer_model
-from b24_conformance.violations import ContractViolated, Violation, curl, describe, violation
+from b24_conformance.violations import (
+    ContractViolated,
+    Violation,
+    curl,
+    describe,
+    operation_label,
+    violation,
+)
 from b24_spec import Contract
 from b24_spec.contract import escape
 from b24_spec.media import media_type
@@ -69,9 +76,14 @@ class Exchanges:
     def __call__(self, response: httpx.Response) -> None:
         request = response.request
         method = method_name(request.url.path)
+        self.target.ledger.ran_on(response, "client request")
         if problems := request_problems(request, self.base_path):
             found = Violation(
-                method, "client request", "; ".join(problems), curl(request), describe(response)
+                operation_label(request),
+                "client request",
+                "; ".join(problems),
+                curl(request),
+                describe(response),
             )
             raise ContractViolated([found])
         operation = self.schema.find_operation_by_id(method)
@@ -89,9 +101,13 @@ def client(
         yield client
 
 
+CLIENT_CALL = "[POST json]"  # how the client calls every method (D-ENCODINGS: its one encoding)
+
+
 def expect_error(
-    method: str, call: Callable[[], object], error: type[BitrixError], why: str
+    target: Target, method: str, call: Callable[[], object], error: type[BitrixError], why: str
 ) -> None:
+    target.ledger.ran(f"{method} {CLIENT_CALL}", "client")
     try:
         call()
     except error:
@@ -102,7 +118,7 @@ def expect_error(
     raise ContractViolated(
         [
             Violation(
-                method,
+                f"{method} {CLIENT_CALL}",
                 "client",
                 f"{why}, yet the call succeeded",
                 "(through the client)",
@@ -117,7 +133,7 @@ def test_reads_through_the_client(client: BadgeClient, target: Target) -> None:
     if badges:  # the model judges the answer: get must return the badge list showed
         client.get(badges[0].code)
     absent = f"{target.prefix}client-absent"
-    expect_error(GET, lambda: client.get(absent), NotFound, f"{absent!r} does not exist")
+    expect_error(target, GET, lambda: client.get(absent), NotFound, f"{absent!r} does not exist")
 
 
 @pytest.mark.b24_writes
@@ -129,6 +145,7 @@ def test_a_badge_lifecycle_through_the_client(client: BadgeClient, target: Targe
     client.get(localized)
     client.list()
     expect_error(
+        target,
         ADD,
         lambda: client.add(plain, "Again", "A", "success"),
         BitrixError,
@@ -136,8 +153,9 @@ def test_a_badge_lifecycle_through_the_client(client: BadgeClient, target: Targe
     )
     client.delete(plain)
     client.delete(localized)
-    expect_error(GET, lambda: client.get(plain), NotFound, f"{plain!r} was deleted")
+    expect_error(target, GET, lambda: client.get(plain), NotFound, f"{plain!r} was deleted")
     expect_error(
+        target,
         DELETE,
         lambda: client.delete(plain),
         NotFound,
@@ -242,4 +260,5 @@ def test_spec_answers_round_trip_through_the_models(name: str, settings: RunSett
                 ]
             )
 
+    settings.target.ledger.ran(name, "client models")
     round_trip()

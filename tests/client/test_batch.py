@@ -205,7 +205,7 @@ def test_add_many_and_delete_many(client: BadgeClient) -> None:
     assert added["m1"] == client.get("m1")
     assert type(added["missedCall"]) is BitrixError  # a taken code: no more specific class
     assert added["m2"] == client.get("m2")
-    gone = client.delete_many(["m1", "nope", "m2"])
+    gone = client.delete_many(["m1", "nope", "m2", "m1"])  # each code once: m1's None stays
     assert gone["m1"] is None
     assert gone["m2"] is None
     assert isinstance(gone["nope"], NotFound)

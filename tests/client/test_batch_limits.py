@@ -192,7 +192,11 @@ def _wrong_result(answer: dict[str, Any], _: Exchange) -> None:
 
 
 def _not_an_envelope(answer: dict[str, Any], _: Exchange) -> None:
-    part(answer, "result_error")["1"] = {"error": 5}
+    part(answer, "result_error")["1"] = {"error": 5, "error_description": "Not found."}
+
+
+def _no_description(answer: dict[str, Any], _: Exchange) -> None:
+    part(answer, "result_error")["1"] = {"error": "NOT_FOUND"}
 
 
 def _unsent_command(answer: dict[str, Any], _: Exchange) -> None:
@@ -221,6 +225,7 @@ BROKEN = {
     "a command with no entry": (_drop_result, GET_TWO, False, "command 0 .* neither"),
     "a result that is not the method's": (_wrong_result, GET_TWO, False, "result of command 0"),
     "an error that is not an envelope": (_not_an_envelope, GET_TWO, False, "not an error env"),
+    "an error without a description": (_no_description, GET_TWO, False, "not an error env"),
     "an entry for a command not sent": (_unsent_command, GET_TWO, False, "command 7, of 2"),
     "a part that is neither object nor list": (_not_a_part, GET_TWO, False, "contract"),
     "a delete whose result is not true": (_false_delete, [Call.delete("missedCall")], False, "0"),

@@ -254,7 +254,7 @@ def test_async_batch_and_helpers(counted: tuple[RunningEmulator, dict[str, int]]
             assert isinstance(found["nope"], NotFound)
             with pytest.raises(NotFound):
                 await client.get_many(["nope"], raise_errors=True)
-            halted = await client.batch([Call.get("nope"), Call.get("a0")], halt=True)
+            halted = await client.batch([Call.get("nope")] + [Call.get("a0")] * 60, halt=True)
             gone = await client.delete_many([f"a{i}" for i in range(70)], raise_errors=True)
             assert set(gone.values()) == {None}
             return [found["a0"], found["a69"], *halted]

@@ -3,12 +3,19 @@
     outcomes = client.batch([Call.get("missedCall"), Call.delete("overdue")])
     found = client.get_many(codes)         # {code: Badge, or the NotFound it would raise}
 
-Calls go out in requests of 50 (the portal's limit), one after another, in order; each request
-is one call of the client's transport, so it is paced as one request of the rate limit, and has
-the retries, the deadline, the size cap and the secret handling of any call. What a request as a
-whole meets (a refused webhook, a 503 after the retries, the deadline, an answer outside the
-contract) is raised as for a direct call, and ends the batch there: calls of earlier requests
-have run, later ones have not. What one call meets is that call's outcome (_batch.py).
+Calls go out in requests of 50 (the portal's limit). Each request is one call of the client's
+transport, so it is paced as one request of the rate limit, and has the retries, the deadline,
+the size cap and the secret handling of any call. A portal runs the commands of one request in
+order; the requests go one after another, unless their order cannot change any outcome (no
+badge written in one request is read or written in another, no list beside writes elsewhere:
+get_many, add_many and delete_many, each code once). Then up to MAX_IN_FLIGHT are in flight at
+once, so that the client reads one answer while the portal works on the next request, and the
+network's round trips overlap; the outcomes come back in call order all the same.
+
+What a request as a whole meets (a refused webhook, a 503 after the retries, the deadline, an
+answer outside the contract) is raised as for a direct call, and ends the batch there: no later
+request is sent (in flight, the few already sent finish). What one call meets is that call's
+outcome (_batch.py).
 
 `BadgeClient` and `AsyncBadgeClient` inherit these methods (`BatchMethods`, `AsyncBatchMethods`).
 """
@@ -17,17 +24,30 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, TypeVar, overload
 
+import anyio
 import httpx
 
 from b24_badge_client._base import Base
-from b24_badge_client._batch import Call, chunks, first_error, halted, request, unique
+from b24_badge_client._batch import (
+    Call,
+    chunks,
+    first_error,
+    halted,
+    in_any_order,
+    request,
+    unique,
+)
 from b24_badge_client._errors import BitrixError
 from b24_badge_client._generated.api.batch import batch as batch_endpoint
 from b24_badge_client._generated.models import Badge
 
 T = TypeVar("T")
+
+MAX_IN_FLIGHT = 4
+"""Requests of one batch in flight at once when their order cannot change an outcome."""
 
 
 def _finish(found: list[Any], raise_errors: bool) -> list[Any]:
@@ -74,10 +94,12 @@ class BatchMethods(Base):
         with that call's error. With `raise_errors` the batch halts the same way and raises
         that error instead; calls before it have run.
         """
-        calls = list(calls)
+        requests = chunks(list(calls))
         halt = halt or raise_errors
+        if not halt and in_any_order(requests):
+            return self._concurrently(requests)
         found: list[Any] = []
-        for chunk in chunks(calls):
+        for chunk in requests:
             found += self._send(chunk, halt)
             if halt and halted(found):
                 break
@@ -86,6 +108,19 @@ class BatchMethods(Base):
     def _send(self, calls: Sequence[Call[Any]], halt: bool) -> list[Any]:
         response = self._http.request(**self._request(batch_endpoint, request(calls, halt)))
         return self._outcomes(response, calls, halt)
+
+    def _concurrently(self, requests: list[Sequence[Call[Any]]]) -> list[Any]:
+        found: list[Any] = []
+        workers = min(MAX_IN_FLIGHT, len(requests))
+        with ThreadPoolExecutor(workers, thread_name_prefix="b24-batch") as pool:
+            sent = [pool.submit(self._send, chunk, False) for chunk in requests]
+            try:
+                for outcomes in sent:
+                    found += outcomes.result()
+            finally:
+                for outcomes in sent:  # after an error: the requests not yet sent never are
+                    outcomes.cancel()
+        return found
 
     @overload
     def get_many(
@@ -156,10 +191,12 @@ class AsyncBatchMethods(Base):
         self, calls: Iterable[Call[T]], *, halt: bool = False, raise_errors: bool = False
     ) -> list[Any]:
         """`BadgeClient.batch`: `calls` in requests of 50, each call's outcome in call order."""
-        calls = list(calls)
+        requests = chunks(list(calls))
         halt = halt or raise_errors
+        if not halt and in_any_order(requests):
+            return await self._concurrently(requests)
         found: list[Any] = []
-        for chunk in chunks(calls):
+        for chunk in requests:
             found += await self._send(chunk, halt)
             if halt and halted(found):
                 break
@@ -168,6 +205,29 @@ class AsyncBatchMethods(Base):
     async def _send(self, calls: Sequence[Call[Any]], halt: bool) -> list[Any]:
         response = await self._http.request(**self._request(batch_endpoint, request(calls, halt)))
         return self._outcomes(response, calls, halt)
+
+    async def _concurrently(self, requests: list[Sequence[Call[Any]]]) -> list[Any]:
+        found: list[list[Any]] = [[] for _ in requests]
+        failed: dict[int, Exception] = {}
+        limiter = anyio.CapacityLimiter(min(MAX_IN_FLIGHT, len(requests)))
+
+        async def send(index: int) -> None:
+            async with limiter:
+                try:
+                    found[index] = await self._send(requests[index], False)
+                except Exception as error:
+                    failed[index] = error  # the group cancels the others: requests not yet
+                    raise  # sent never are
+
+        try:
+            async with anyio.create_task_group() as group:
+                for index in range(len(requests)):
+                    group.start_soon(send, index)
+        except BaseExceptionGroup:
+            if not failed:
+                raise
+            raise failed[min(failed)] from None  # the first request's error, as in order
+        return [outcome for outcomes in found for outcome in outcomes]
 
     @overload
     async def get_many(

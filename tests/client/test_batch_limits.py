@@ -65,8 +65,9 @@ def webhook_client(running: RunningEmulator, **options: Any) -> BadgeClient:
 
 
 def test_a_batch_request_is_one_turn_of_the_rate_limit() -> None:
-    """150 calls are 3 requests, 3 turns of the rate limit. The portal's bucket runs on the
-    same fake clock, so the verdict is the pacing arithmetic, not the machine's speed."""
+    """150 calls are 3 requests, 3 turns of the rate limit, one after another (halt keeps them
+    in order). The portal's bucket runs on the same fake clock, so the verdict is the pacing
+    arithmetic, not the machine's speed."""
     time = FakeTime()
     strict: dict[str, Any] = {"rate_limit": PortalRateLimit(burst=2, per_second=1.0)}
     strict["clock"] = time.clock
@@ -76,7 +77,7 @@ def test_a_batch_request_is_one_turn_of_the_rate_limit() -> None:
             portal, rate_limit=RateLimit(burst=2, per_second=1.0), clock=time.as_clock()
         )
         with paced as client:
-            found = client.batch(calls)
+            found = client.batch(calls, halt=True)
         assert len(found) == 150
         assert all(isinstance(badge, Badge) for badge in found)
         # a burst of 2 less half a second of drain: the 2nd request waits 0.5 s, the 3rd 1 s
@@ -87,6 +88,23 @@ def test_a_batch_request_is_one_turn_of_the_rate_limit() -> None:
         pytest.raises(QueryLimitExceeded),  # unpaced, the third request meets the limit
     ):
         client.batch(calls)
+
+
+def test_requests_in_flight_together_each_take_their_own_turn() -> None:
+    """get_many's requests may be in flight together; each books its own turn in the one
+    pacer. The test clock records the waits without moving, so every booking sees one time."""
+    waits: list[float] = []
+    still = FakeTime().as_clock(sleep=waits.append)
+    counts: dict[str, int] = {}
+    with (
+        served(lambda app: Counting(app, counts)) as portal,
+        webhook_client(portal, rate_limit=RateLimit(burst=2, per_second=1.0), clock=still) as c,
+    ):
+        found = c.get_many([f"x{i}" for i in range(150)])
+    assert all(isinstance(error, NotFound) for error in found.values())
+    assert counts == {"batch": 3}
+    # booked at one moment: the 2nd goes 0.5 s later, the 3rd 1 s after the 2nd
+    assert sorted(waits) == pytest.approx([0.5, 1.5])
 
 
 def test_a_503_on_a_batch_request_is_retried() -> None:

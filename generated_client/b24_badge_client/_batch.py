@@ -22,6 +22,7 @@ Commands are built from the generated request models, in PHP's form encoding
 from __future__ import annotations
 
 import builtins
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
@@ -48,6 +49,7 @@ from b24_badge_client._generated.models import (
     BatchRequest,
     BatchResponse,
     Error,
+    LanguageMap,
 )
 from b24_badge_client._redaction import Secrets
 from b24_badge_client._requests import BadgeTypeName, Text, add_request
@@ -138,8 +140,14 @@ def php_query(params: Mapping[str, Any]) -> str:
     """
     pairs: list[str] = []
     for name, value in params.items():
-        _pairs(quote(str(name), safe=""), value, pairs)
+        _pairs(_name(str(name)), value, pairs)
     return "&".join(pairs)
+
+
+@functools.lru_cache(maxsize=1024)
+def _name(name: str) -> str:
+    """A parameter name or language code, URL-encoded (they repeat: each is encoded once)."""
+    return quote(name, safe="")
 
 
 def _pairs(key: str, value: Any, pairs: list[str]) -> None:
@@ -151,10 +159,10 @@ def _pairs(key: str, value: Any, pairs: list[str]) -> None:
                     f"{key}: the key {inner!r} cannot be sent in a batch command: PHP's form "
                     "encoding has no way to write an empty key or one holding ']'"
                 )
-            _pairs(f"{key}[{quote(inner, safe='')}]", item, pairs)
+            _pairs(f"{key}[{_name(inner)}]", item, pairs)
         return
     text = str(value)  # the badge methods take strings only
-    if _REFERENCE.search(text):
+    if "$" in text and _REFERENCE.search(text):
         raise ValueError(
             f"{key}: a portal would read {text!r} as a reference to another command's answer "
             "($result[...]) and replace it; send this call directly instead of in a batch"
@@ -307,20 +315,30 @@ _BADGE_FIELDS = frozenset({"code", "title", "value", "type"})
 def _badge(entry: Any) -> Badge:
     """`BadgeResult.from_dict(entry).badge`, as the direct get and add read their `result`.
 
-    The usual entry (the badge's four fields, plain-text title and value) is built into the
-    generated Badge directly: the generated parser costs ~10 us a badge, as much as the rest of
-    a batched call (benchmarks/bulk_throughput.py). It gives the same Badge, which
+    The usual entry (the badge's four fields, each text a string or a language map) is built
+    into the generated Badge directly: the generated parser costs ~10 us a badge, as much as the
+    rest of a batched call (benchmarks/bulk_throughput.py). It gives the same Badge, which
     tests/client/test_batch_reading.py checks against the generated parser; every other entry
     goes through that parser.
     """
     if type(entry) is dict and len(entry) == 1:
         data = entry.get("badge")
         if type(data) is dict and data.keys() == _BADGE_FIELDS:
-            title, value = data["title"], data["value"]
-            if type(title) is str and type(value) is str:
+            title, value = _text(data["title"]), _text(data["value"])
+            if title is not None and value is not None:
                 code, type_ = data["code"], BadgeType(data["type"])
                 return Badge(code=code, title=title, value=value, type_=type_)
     return BadgeResult.from_dict(_object(entry)).badge
+
+
+def _text(data: Any) -> str | LanguageMap | None:
+    """A title or value as the generated parser reads it: a string as it is, an object as a
+    LanguageMap; None for anything else (left to the generated parser)."""
+    if type(data) is str:
+        return data
+    if type(data) is dict:
+        return LanguageMap.from_dict(data)
+    return None
 
 
 def _badges(entry: Any) -> builtins.list[Badge]:

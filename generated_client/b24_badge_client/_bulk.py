@@ -22,6 +22,7 @@ outcome (_batch.py).
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +50,8 @@ T = TypeVar("T")
 MAX_IN_FLIGHT = 4
 """Requests of one batch in flight at once when their order cannot change an outcome."""
 
+_POOL_LOCK = threading.Lock()  # a client's worker threads are made once, whoever asks first
+
 
 def _finish(found: list[Any], raise_errors: bool) -> list[Any]:
     if raise_errors and (error := first_error(found)) is not None:
@@ -72,6 +75,7 @@ class BatchMethods(Base):
     """The batch methods of `BadgeClient`."""
 
     _http: httpx.Client
+    _pool: ThreadPoolExecutor | None = None
 
     @overload
     def batch(
@@ -111,16 +115,27 @@ class BatchMethods(Base):
 
     def _concurrently(self, requests: list[Sequence[Call[Any]]]) -> list[Any]:
         found: list[Any] = []
-        workers = min(MAX_IN_FLIGHT, len(requests))
-        with ThreadPoolExecutor(workers, thread_name_prefix="b24-batch") as pool:
-            sent = [pool.submit(self._send, chunk, False) for chunk in requests]
-            try:
-                for outcomes in sent:
-                    found += outcomes.result()
-            finally:
-                for outcomes in sent:  # after an error: the requests not yet sent never are
-                    outcomes.cancel()
+        sent = [self._workers().submit(self._send, chunk, False) for chunk in requests]
+        try:
+            for outcomes in sent:
+                found += outcomes.result()
+        finally:
+            for outcomes in sent:  # after an error: the requests not yet sent never are
+                outcomes.cancel()
         return found
+
+    def _workers(self) -> ThreadPoolExecutor:
+        """The client's threads for requests in flight together: made once, at the first batch
+        that needs them (a pool per batch would cost its threads' start and end every time)."""
+        with _POOL_LOCK:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(MAX_IN_FLIGHT, thread_name_prefix="b24-batch")
+            return self._pool
+
+    def _stop_workers(self) -> None:
+        with _POOL_LOCK:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
 
     @overload
     def get_many(

@@ -125,7 +125,8 @@ class BadgeClient(BatchMethods):
         self._call(crm_activity_badge_delete, BadgeDeleteResponse, body)
 
     def close(self) -> None:
-        """Release the client's connections; it cannot be used afterwards."""
+        """Release the client's connections and threads; it cannot be used afterwards."""
+        self._stop_workers()
         self._http.close()
 
     def __enter__(self) -> Self:

@@ -176,3 +176,18 @@ def test_halt_keeps_requests_in_order(emulator: RunningEmulator) -> None:
         found = client.batch([Call.get(f"h{i}") for i in range(120)], halt=True)
     assert len(found) == 1
     assert isinstance(found[0], NotFound)
+
+
+def test_the_worker_threads_are_made_once_and_end_with_the_client(
+    emulator: RunningEmulator,
+) -> None:
+    client = client_of(emulator)
+    client.get_many([f"w{i}" for i in range(200)])
+    pool = client._pool
+    assert pool is not None
+    threads = set(pool._threads)
+    assert 1 <= len(threads) <= 4
+    client.get_many([f"w{i}" for i in range(200)])
+    assert client._pool is pool, "the next batch reuses them"
+    client.close()
+    assert not any(thread.is_alive() for thread in threads)

@@ -1,6 +1,6 @@
 """A batched get or add reads its entry as the generated parser does, quick path or not.
 
-_batch._badge builds the usual entry (four fields, plain-text title and value) into the
+_batch._badge builds the usual entry (four fields, each text a string or a map) into the
 generated Badge itself, for speed; whatever the entry, the outcome must be what the generated
 parser gives (`BadgeResult.from_dict(entry).badge`), or an error where it raises.
 """
@@ -23,17 +23,21 @@ TEXTS = st.one_of(
     st.integers(),
     st.none(),
 )
-FIELDS = st.fixed_dictionaries(
-    {"code": st.one_of(st.text(max_size=8), st.integers()), "title": TEXTS, "value": TEXTS},
-    optional={"type": TYPES, "extra": st.text(max_size=3)},
+CODES = st.one_of(st.text(max_size=8), st.integers())
+# the usual shape (the quick path's), and the same with a field missing or one more
+USUAL = st.fixed_dictionaries({"code": CODES, "title": TEXTS, "value": TEXTS, "type": TYPES})
+FIELDS = st.one_of(
+    USUAL,
+    st.fixed_dictionaries(
+        {"code": CODES, "title": TEXTS, "value": TEXTS},
+        optional={"type": TYPES, "extra": st.text(max_size=3)},
+    ),
 )
 ENTRIES = st.one_of(
+    st.builds(lambda badge: {"badge": badge}, USUAL),
     st.builds(lambda badge: {"badge": badge}, FIELDS),
     st.builds(lambda badge: {"badge": badge, "more": 1}, FIELDS),
-    st.just({}),
-    st.just([]),
-    st.just(True),
-    st.just({"badge": "x"}),
+    st.sampled_from([{}, [], True, {"badge": "x"}]),
 )
 
 
@@ -75,4 +79,6 @@ def test_the_quick_path_is_taken_for_the_usual_entry(monkeypatch: pytest.MonkeyP
     assert _badge(entry).code == "c"
     assert calls == []
     assert _badge({"badge": dict(entry["badge"], title={"en": "T"})}).code == "c"
-    assert len(calls) == 1, "a language map goes through the generated parser"
+    assert calls == [], "a language map too"
+    assert _badge({"badge": dict(entry["badge"], title=5)}).code == "c"
+    assert len(calls) == 1, "a title neither text nor map goes through the generated parser"

@@ -16,7 +16,7 @@ keys are 0, 1, ...) or an object keyed by those numbers. Anything else is an ans
 contract: the client raises UnexpectedResponse for the whole request, keeping the raw answer.
 
 Commands are built from the generated request models, in PHP's form encoding
-(`crm.activity.badge.add?code=x&title[ru]=...&title[en]=...`), the way a portal reads them.
+(`...badge.add?code=x&title[ru]=...&title[en]=...`), the way a portal reads them.
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ class BitrixError(B24Error):
     docs leave undocumented) come as a plain BitrixError too.
 
     The error of one call of a batch is the same class a direct call would raise, with
-    `command` (the call as sent, `crm.activity.badge.get?code=...`) and `entry` (its raw entry of
+    `command` (the call as sent, `...badge.get?code=...`) and `entry` (its raw entry of
     `result_error`, secrets masked) set; `status_code` and `response` are then the batch
     answer's (200), since a batch does not say which status the call alone would have had.
     For a direct call both are None.

@@ -201,7 +201,8 @@ def in_any_order(requests: Sequence[Sequence[Call[Any]]]) -> bool:
                 touched[call.code] = -1
             if call.writes:
                 writing.add(index)
-                written.update([] if call.code is None else [call.code])
+                if call.code is not None:
+                    written.add(call.code)
     if any(touched[code] == -1 for code in written):
         return False
     return not listing or not writing or (listing == writing and len(writing) == 1)
@@ -219,7 +220,8 @@ def outcomes(
     response: Callable[[], httpx.Response],
     secrets: Secrets,
 ) -> builtins.list[Any]:
-    """Each call's result or error, in call order, from the batch answer to `calls`.
+    """Each call's result or error, in call order, from the batch answer to `calls`; a call
+    with both is taken as failed.
 
     With `halt` the list ends at the first error: the portal ran nothing after it. `response`
     gives the masked answer, which each error keeps. Raises Unreadable for an answer outside the

@@ -201,6 +201,17 @@ def part(answer: dict[str, Any], name: str) -> dict[str, Any]:
     return entries
 
 
+def test_a_call_with_both_a_result_and_an_error_failed() -> None:
+    def both(answer: dict[str, Any], exchange: Exchange) -> None:
+        badge = {"code": "nope", "title": "T", "value": "V", "type": "failure"}
+        part(answer, "result")["1"] = {"badge": badge}
+
+    with served(batch_answers(both)) as portal, webhook_client(portal) as client:
+        badge, error = client.batch(GET_TWO)
+    assert isinstance(badge, Badge)
+    assert isinstance(error, NotFound)
+
+
 def _drop_result(answer: dict[str, Any], _: Exchange) -> None:
     del part(answer, "result")["0"]
 

@@ -11,13 +11,16 @@ OAuth auth, pacing to the rate limit, retries, limits, typed errors and secret r
             badge = client.get("missedCall")
         except NotFound:
             badge = client.add("missedCall", "Call status", "Missed", "failure")
+        found = client.get_many(["missedCall", "overdue"])  # 50 codes per request
+        # {"missedCall": Badge(...), "overdue": NotFound(...)}: each call's own outcome
 
 Everything public is imported here and listed in `__all__`; the modules behind it are private
 (`_`-prefixed) and may change without notice. `models` is the generated models package (every
 schema of the contract, by its name there), for code that reads raw answers itself.
 """
 
-from b24_badge_client._client import AsyncBadgeClient, BadgeClient, BadgeTypeName, Text
+from b24_badge_client._batch import Call
+from b24_badge_client._client import AsyncBadgeClient, BadgeClient
 from b24_badge_client._clock import Clock
 from b24_badge_client._credentials import (
     AsyncTokenRefresher,
@@ -50,6 +53,7 @@ from b24_badge_client._generated import models
 from b24_badge_client._generated.models import Badge, BadgeType, LanguageMap, Time
 from b24_badge_client._options import AsyncClientOptions, ClientOptions, TransportOptions
 from b24_badge_client._pacing import CLOUD, ENTERPRISE, Pacer, RateLimit
+from b24_badge_client._requests import BadgeTypeName, Text
 from b24_badge_client._transport import AsyncBitrixTransport, BitrixTransport
 
 # The generator writes no docstring for enums; the spec's description, in short.
@@ -72,6 +76,7 @@ __all__ = [
     "BadgeTypeName",
     "BitrixError",
     "BitrixTransport",
+    "Call",
     "ClientOptions",
     "Clock",
     "Credentials",

@@ -7,22 +7,16 @@ They wrap the generated client (`client.generated`, usable directly with the gen
 `api.badges` functions) and add what the generator cannot: both auth styles, pacing, retries and
 limits (_transport.py, _flow.py), typed errors that keep the response (_answers.py, _errors.py),
 and secrets kept out of logs, reprs and exceptions.
-
-A call sends with the generated request builder and parses with the generated parser, as two
-steps: whatever goes wrong while sending (a typed error from the response hook, a transport
-error, a token refresher's own failure) reaches the caller as it is; only a failure to read the
-answer becomes UnexpectedResponse, naming that answer.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from typing import Any, Literal, Protocol, Self, TypeVar, Unpack, cast
+from typing import Self, TypeVar, Unpack
 
 import httpx
 
-from b24_badge_client._answers import check_answer
+from b24_badge_client._base import Endpoint
+from b24_badge_client._bulk import AsyncBatchMethods, BatchMethods
 from b24_badge_client._credentials import (
     AsyncTokenRefresher,
     Credentials,
@@ -30,7 +24,6 @@ from b24_badge_client._credentials import (
     TokenRefresher,
     Webhook,
 )
-from b24_badge_client._errors import UnexpectedResponse
 from b24_badge_client._generated.api.badges import (
     crm_activity_badge_add,
     crm_activity_badge_delete,
@@ -40,126 +33,24 @@ from b24_badge_client._generated.api.badges import (
 from b24_badge_client._generated.client import Client
 from b24_badge_client._generated.models import (
     Badge,
-    BadgeAddRequest,
     BadgeCodeRequest,
     BadgeDeleteResponse,
     BadgeListRequest,
     BadgeListResponse,
     BadgeResponse,
     BadgeType,
-    Error,
-    LanguageMap,
 )
 from b24_badge_client._options import (
-    DEFAULT_TIMEOUT,
     AsyncClientOptions,
     ClientOptions,
-    TransportOptions,
 )
-from b24_badge_client._redaction import masked
+from b24_badge_client._requests import BadgeTypeName, Text, add_request
 from b24_badge_client._transport import AsyncBitrixTransport, BitrixTransport
 
-Text = str | Mapping[str, str] | LanguageMap
-"""A badge title or value: a plain string, or texts by language code (`{"en": ..., "ru": ...}`)."""
-
-BadgeTypeName = Literal["success", "failure", "warning", "primary", "secondary"]
-"""The five badge types by name, so that a type checker refuses any other string."""
-
 T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
-
-# What the generated parsers raise on a 200 answer that does not fit the models.
-_UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, json.JSONDecodeError)
-
-# Requests accept only what the transport can decompress within its size cap.
-_HEADERS = {"Accept-Encoding": "gzip, deflate"}
-# What the generated request builders add for a JSON body, which httpx adds itself for json=.
-_JSON_HEADERS = {"Content-Type": "application/json"}
 
 
-class _Endpoint(Protocol[T_co]):
-    """A generated endpoint module: its request builder and its answer parser."""
-
-    def _get_kwargs(self, *, body: Any) -> dict[str, Any]: ...
-
-    def _parse_response(
-        self, *, client: Client, response: httpx.Response
-    ) -> T_co | Error | None: ...
-
-
-def _text(value: Text) -> str | LanguageMap:
-    if isinstance(value, str | LanguageMap):
-        return value
-    return LanguageMap.from_dict(dict(value))
-
-
-def _add_request(
-    code: str, title: Text, value: Text, type: BadgeType | BadgeTypeName
-) -> BadgeAddRequest:
-    return BadgeAddRequest(code=code, title=_text(title), value=_text(value), type_=BadgeType(type))
-
-
-class _Base:
-    credentials: Credentials
-    generated: Client
-
-    def __init__(
-        self, credentials: Credentials, options: ClientOptions | AsyncClientOptions
-    ) -> None:
-        unknown = options.keys() - ClientOptions.__optional_keys__
-        if unknown:
-            raise TypeError(
-                f"unknown option {', '.join(sorted(unknown))}; the options are "
-                f"{', '.join(sorted(ClientOptions.__optional_keys__))}"
-            )
-        self.credentials = credentials
-        self._secrets = credentials._secrets
-        self._on_response = options.get("on_response")
-        self._transport_options = cast(
-            TransportOptions,
-            {k: v for k, v in options.items() if k in TransportOptions.__optional_keys__},
-        )
-        self._http_options: dict[str, Any] = {
-            "base_url": credentials.base_url,
-            "timeout": httpx.Timeout(options.get("timeout", DEFAULT_TIMEOUT)),
-            "follow_redirects": False,  # a moved portal is PortalMoved, never a silent re-POST
-            "headers": _HEADERS,
-        }
-
-    def _check(self, response: httpx.Response) -> None:
-        if self._on_response is not None:
-            self._on_response(masked(response, self._secrets))
-        check_answer(response, self._secrets)
-
-    @staticmethod
-    def _request(endpoint: _Endpoint[Any], body: object) -> dict[str, Any]:
-        """httpx.Client.request arguments for a call, from the generated request builder."""
-        kwargs = endpoint._get_kwargs(body=body)
-        if kwargs.get("headers") == _JSON_HEADERS and "json" in kwargs:
-            del kwargs["headers"]  # the same header, without merging headers on every call
-        return kwargs
-
-    def _parse(self, endpoint: _Endpoint[T], response: httpx.Response, expected: type[T]) -> T:
-        """The success model of a 200 answer (the response hook raised for everything else)."""
-        try:
-            parsed = endpoint._parse_response(client=self.generated, response=response)
-        except _UNREADABLE as error:
-            raise self._unreadable(repr(error), response) from None
-        if not isinstance(parsed, expected):
-            raise self._unreadable(f"expected {expected.__name__}", response)
-        return parsed
-
-    def _unreadable(self, why: str, response: httpx.Response) -> UnexpectedResponse:
-        why = self._secrets.redact(why)  # a parser's message may quote the raw body
-        return UnexpectedResponse(
-            f"the answer does not fit the contract: {why}", masked(response, self._secrets)
-        )
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.credentials!r})"
-
-
-class BadgeClient(_Base):
+class BadgeClient(BatchMethods):
     """The badge methods of one portal, synchronous: for scripts, workers and web apps that
     block. Use it as a context manager, or call `close()`, to release its connections.
 
@@ -201,7 +92,7 @@ class BadgeClient(_Base):
         response.read()
         self._check(response)
 
-    def _call(self, endpoint: _Endpoint[T], expected: type[T], body: object) -> T:
+    def _call(self, endpoint: Endpoint[T], expected: type[T], body: object) -> T:
         response = self._http.request(**self._request(endpoint, body))
         return self._parse(endpoint, response, expected)
 
@@ -213,7 +104,7 @@ class BadgeClient(_Base):
         `type` is the colour. A code already taken raises BitrixError, a missing field
         InvalidArguments, missing rights AccessDenied.
         """
-        body = _add_request(code, title, value, type)
+        body = add_request(code, title, value, type)
         return self._call(crm_activity_badge_add, BadgeResponse, body).result.badge
 
     def get(self, code: str) -> Badge:
@@ -234,7 +125,8 @@ class BadgeClient(_Base):
         self._call(crm_activity_badge_delete, BadgeDeleteResponse, body)
 
     def close(self) -> None:
-        """Release the client's connections; it cannot be used afterwards."""
+        """Release the client's connections and threads; it cannot be used afterwards."""
+        self._stop_workers()
         self._http.close()
 
     def __enter__(self) -> Self:
@@ -244,7 +136,7 @@ class BadgeClient(_Base):
         self.close()
 
 
-class AsyncBadgeClient(_Base):
+class AsyncBadgeClient(AsyncBatchMethods):
     """`BadgeClient` with coroutines, for asyncio and trio applications; the token refresher
     may be a coroutine function. Use it as an async context manager, or call `aclose()`.
     Options: `AsyncClientOptions`."""
@@ -281,7 +173,7 @@ class AsyncBadgeClient(_Base):
         await response.aread()
         self._check(response)
 
-    async def _call(self, endpoint: _Endpoint[T], expected: type[T], body: object) -> T:
+    async def _call(self, endpoint: Endpoint[T], expected: type[T], body: object) -> T:
         response = await self._http.request(**self._request(endpoint, body))
         return self._parse(endpoint, response, expected)
 
@@ -289,7 +181,7 @@ class AsyncBadgeClient(_Base):
         self, code: str, title: Text, value: Text, type: BadgeType | BadgeTypeName
     ) -> Badge:
         """`BadgeClient.add`: register a badge under `code`; returns it as stored."""
-        body = _add_request(code, title, value, type)
+        body = add_request(code, title, value, type)
         return (await self._call(crm_activity_badge_add, BadgeResponse, body)).result.badge
 
     async def get(self, code: str) -> Badge:

@@ -11,7 +11,8 @@ response, its status), with secrets masked, and none of their texts contains a s
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import httpx
 
@@ -87,6 +88,12 @@ class BitrixError(B24Error):
     lists that concern nothing the badge methods do (batch calls, app manifests) and the empty
     code real portals sometimes send; unknown codes (such as a duplicate badge code, which the
     docs leave undocumented) come as a plain BitrixError too.
+
+    The error of one call of a batch is the same class a direct call would raise, with
+    `command` (the call as sent, `...badge.get?code=...`) and `entry` (its raw entry of
+    `result_error`, secrets masked) set; `status_code` and `response` are then the batch
+    answer's (200), since a batch does not say which status the call alone would have had.
+    For a direct call both are None.
     """
 
     CODES: ClassVar[frozenset[str]] = frozenset(
@@ -98,15 +105,25 @@ class BitrixError(B24Error):
         }
     )
 
-    def __init__(self, code: str, description: str, response: httpx.Response) -> None:
-        super().__init__(
-            f"{_where(response)}: {code or '(empty code)'}: {description} "
-            f"(HTTP {response.status_code})"
-        )
+    def __init__(
+        self,
+        code: str,
+        description: str,
+        response: httpx.Response,
+        *,
+        command: str | None = None,
+        entry: Mapping[str, Any] | None = None,
+    ) -> None:
+        where, status = _where(response), f"HTTP {response.status_code}"
+        if command is not None:
+            where, status = f"{_shortened(command)} in a batch", f"the batch: {status}"
+        super().__init__(f"{where}: {code or '(empty code)'}: {description} ({status})")
         self.code = code
         self.description = description
         self.response = response
         self.status_code = response.status_code
+        self.command = command
+        self.entry = entry
 
 
 class NotFound(BitrixError):
@@ -190,9 +207,23 @@ def _family(cls: type[BitrixError]) -> list[type[BitrixError]]:
 _BY_CODE = {code: cls for cls in _family(BitrixError) for code in cls.CODES}
 
 
-def error_for(code: str, description: str, response: httpx.Response) -> BitrixError:
-    """The most specific exception for an error code; unknown codes give a plain BitrixError."""
-    return _BY_CODE.get(code.upper(), BitrixError)(code, description, response)
+def error_for(
+    code: str,
+    description: str,
+    response: httpx.Response,
+    *,
+    command: str | None = None,
+    entry: Mapping[str, Any] | None = None,
+) -> BitrixError:
+    """The most specific exception for an error code; unknown codes give a plain BitrixError.
+    `command` and `entry` for the error of one call of a batch."""
+    cls = _BY_CODE.get(code.upper(), BitrixError)
+    return cls(code, description, response, command=command, entry=entry)
+
+
+def _shortened(command: str) -> str:
+    """A batch command as an error names it: in full, unless it is long (a long title)."""
+    return command if len(command) <= 120 else command[:119] + "…"
 
 
 def _where(response: httpx.Response) -> str:

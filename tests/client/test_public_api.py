@@ -83,21 +83,29 @@ def _own_public_members(cls: type) -> list[str]:
     ]
 
 
+def _hand_written(cls: type) -> bool:
+    module = cls.__module__
+    return module.startswith("b24_badge_client._") and not module.startswith(
+        "b24_badge_client._generated"
+    )
+
+
 HAND_WRITTEN_CLASSES = [
     value
     for name in b24_badge_client.__all__
-    if inspect.isclass(value := getattr(b24_badge_client, name))
-    and value.__module__.startswith("b24_badge_client._")
-    and not value.__module__.startswith("b24_badge_client._generated")
+    if inspect.isclass(value := getattr(b24_badge_client, name)) and _hand_written(value)
 ]
 
 
 @pytest.mark.parametrize("cls", HAND_WRITTEN_CLASSES, ids=lambda cls: cls.__name__)
 def test_every_public_method_has_a_docstring(cls: type) -> None:
+    """Inherited methods too: the clients' batch methods come from base classes."""
     undocumented = [
-        name
-        for name in _own_public_members(cls)
-        if not inspect.getdoc(getattr(cls, name)) or not _own_doc(cls, name)
+        f"{base.__name__}.{name}"
+        for base in cls.__mro__
+        if _hand_written(base)
+        for name in _own_public_members(base)
+        if not inspect.getdoc(getattr(base, name)) or not _own_doc(base, name)
     ]
     assert not undocumented, f"{cls.__name__}: no docstring on {undocumented}"
 

@@ -2,15 +2,19 @@
 
 The client is a standalone package (httpx and attrs only) and cannot read the spec at run time,
 so the few things it must know by heart are checked here against `spec/openapi.yaml`: the error
-codes its exception classes stand for, and the badge type names its signatures accept.
+codes its exception classes stand for, the badge type names its signatures accept, and how a
+batch answer's entries are read (x-b24-command-results).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, get_args
 
-from b24_badge_client import BadgeType, BadgeTypeName, BitrixError
+import httpx
+import pytest
+
+from b24_badge_client import BadgeClient, BadgeType, BadgeTypeName, BitrixError, Call
 from b24_spec import Contract
 
 
@@ -75,3 +79,73 @@ def test_the_badge_type_names_are_the_specs(contract: Contract) -> None:
         f"spec's BadgeType enum {spec}"
     )
     assert sorted(member.value for member in BadgeType) == sorted(spec)
+
+
+# --- batch: what the client reads a command's entries as --------------------------------------
+
+DIRECT_RESULT = (
+    "#/paths/~1{method}/post/responses/200/content/application~1json/schema/properties/result"
+)
+
+
+def test_batch_entries_are_read_as_the_spec_states_them(contract: Contract) -> None:
+    """_batch.py reads a command's entry in `result.result` with its direct answer's models, and
+    its entry in `result_error` as the error envelope: what x-b24-command-results says."""
+    stated = contract.operation("batch").definition["x-b24-command-results"]
+    assert stated["result"] == DIRECT_RESULT
+    assert stated["error"] == "#/components/schemas/Error"
+
+
+CALLS: dict[str, Callable[[BadgeClient], object]] = {
+    "crm.activity.badge.get": lambda client: client.get("missedCall"),
+    "crm.activity.badge.add": lambda client: client.add("missedCall", "T", "V", "failure"),
+    "crm.activity.badge.list": lambda client: client.list(),
+    "crm.activity.badge.delete": lambda client: client.delete("missedCall"),
+}
+BATCHED: dict[str, Call[Any]] = {
+    "crm.activity.badge.get": Call.get("missedCall"),
+    "crm.activity.badge.add": Call.add("missedCall", "T", "V", "failure"),
+    "crm.activity.badge.list": Call.list(),
+    "crm.activity.badge.delete": Call.delete("missedCall"),
+}
+
+
+def test_the_client_batches_every_badge_method_of_the_spec(contract: Contract) -> None:
+    assert sorted(BATCHED) == sorted(contract.command_methods())
+    assert all(call.method == method for method, call in BATCHED.items())
+
+
+def _examples(contract: Contract, method: str) -> list[dict[str, Any]]:
+    pointer, response = contract.resolve(f"/paths/~1{method}/post/responses/200")
+    examples = response["content"]["application/json"]["examples"]
+    return [
+        contract.resolve(f"{pointer}/content/application~1json/examples/{name}")[1]["value"]
+        for name in examples
+    ]
+
+
+def _answering(direct: dict[str, Any]) -> httpx.MockTransport:
+    """A portal answering a direct call with `direct`, and a batch with its `result` as the
+    one command's entry (and its `time` as the command's time)."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith("/batch"):
+            return httpx.Response(200, json=direct)
+        parts: dict[str, list[Any]] = {"result_error": [], "result_total": [], "result_next": []}
+        result = {"result": [direct["result"]], "result_time": [direct["time"]], **parts}
+        return httpx.Response(200, json={"result": result, "time": direct["time"]})
+
+    return httpx.MockTransport(handle)
+
+
+@pytest.mark.parametrize("method", sorted(CALLS))
+def test_a_batch_entry_gives_what_the_direct_answer_gives(contract: Contract, method: str) -> None:
+    """For every example answer the spec gives of each method: the same value either way."""
+    examples = _examples(contract, method)
+    assert examples, f"the spec has no example answer of {method}"
+    for example in examples:
+        url = "https://portal.example/rest/1/code/"
+        with BadgeClient.from_webhook(url, transport=_answering(example)) as client:
+            direct = CALLS[method](client)
+            (batched,) = client.batch([BATCHED[method]], raise_errors=True)
+        assert batched == direct

@@ -133,7 +133,7 @@ def test_no_echoed_answer_in_the_frames_of_a_later_failure() -> None:
     """A 503 that echoes the request, then the deadline ends the call before the retry: the
     503's body must not linger in any frame."""
     qle = {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "busy:"}
-    paced = RateLimit(burst=1, per_second=0.01)  # the retry's turn is 111 s away
+    paced = RateLimit(burst=1, per_second=0.01)  # the retry's turn is 100 s away
     with (
         emulator(always(503, qle, echo=True))() as base,
         webhook(rate_limit=paced, retry=RetryPolicy(backoff=0.0), deadline=60.0)(base) as client,

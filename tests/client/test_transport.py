@@ -26,7 +26,6 @@ from b24_badge_client import (
     RateLimit,
     RetryPolicy,
 )
-from b24_badge_client._pacing import PACE_FACTOR
 from b24_emulator import OAuthToken, RunningEmulator, run_emulator
 from b24_emulator import RateLimit as PortalRateLimit
 from tests.client.conftest import EXPIRED, SETTINGS, TOKEN, FakeTime
@@ -45,20 +44,28 @@ def timed_client(
 
 
 def test_the_pacer_follows_the_leaky_bucket() -> None:
+    """The burst less half a second of drain (1 request at 2/s), then the full drain rate."""
     time = FakeTime()
     pacer = Pacer(RateLimit(burst=3, per_second=2.0), time.clock)
-    step = 1 / (2.0 * PACE_FACTOR)  # a little slower than the portal drains
-    assert [pacer.reserve() for _ in range(5)] == pytest.approx([0, 0, 0, step, 2 * step])
+    assert [pacer.reserve() for _ in range(5)] == pytest.approx([0, 0, 0.5, 1.0, 1.5])
     time.now += 10  # the bucket drains completely
-    assert [pacer.reserve() for _ in range(4)] == pytest.approx([0, 0, 0, step])
+    assert [pacer.reserve() for _ in range(4)] == pytest.approx([0, 0, 0.5, 1.0])
 
 
-def test_the_cloud_default_paces_after_fifty() -> None:
+def test_the_cloud_default_paces_after_forty_nine() -> None:
     pacer = Pacer(RateLimit(), FakeTime().clock)
     waits = [pacer.reserve() for _ in range(53)]
-    step = 1 / (2.0 * PACE_FACTOR)
-    assert waits[:50] == [0] * 50
-    assert waits[50:] == pytest.approx([step, 2 * step, 3 * step])
+    assert waits[:49] == [0] * 49
+    assert waits[49:] == pytest.approx([0.5, 1.0, 1.5, 2.0])  # 2 per second, not fewer
+
+
+def test_the_headroom_is_half_a_second_of_drain_within_the_burst() -> None:
+    enterprise = Pacer(RateLimit(burst=250, per_second=5.0), FakeTime().clock)
+    waits = [enterprise.reserve() for _ in range(249)]
+    assert waits[:247] == [0] * 247  # 2.5 requests of 250 kept free
+    assert waits[247:] == pytest.approx([0.1, 0.3])
+    single = Pacer(RateLimit(burst=1, per_second=2.0), FakeTime().clock)
+    assert [single.reserve() for _ in range(3)] == pytest.approx([0, 0.5, 1.0])
 
 
 def test_calls_beyond_the_burst_wait_their_turn(emulator: RunningEmulator) -> None:
@@ -67,7 +74,7 @@ def test_calls_beyond_the_burst_wait_their_turn(emulator: RunningEmulator) -> No
     with timed_client(emulator.webhook_url(), time, rate_limit=rate) as client:
         for _ in range(5):
             client.list()
-    assert time.sleeps == pytest.approx([1 / (4.0 * PACE_FACTOR)] * 3)
+    assert time.sleeps == pytest.approx([0.25] * 4)  # 1 of the burst of 2 kept free
 
 
 def test_a_paced_client_never_meets_the_portals_limit() -> None:
@@ -90,7 +97,8 @@ def test_a_paced_client_never_meets_the_portals_limit() -> None:
     ):
         for _ in range(12):
             client.list()
-    assert len(time.sleeps) == 9, "every call beyond the burst waited its turn"
+    # half a second at 20/s is more than the burst: the headroom takes all of it but one
+    assert len(time.sleeps) == 11, "every call beyond the first waited its turn"
 
 
 def test_503_is_retried_with_exponential_backoff_until_the_limit() -> None:
@@ -224,7 +232,7 @@ def test_the_async_client_paces_and_refreshes(emulator: RunningEmulator) -> None
     asyncio.run(scenario())
     assert refreshed == ["refresh"]
     # the refreshed retry is a request too: 4 requests at 2/s after a burst of 1
-    assert time.sleeps == pytest.approx([1 / (2.0 * PACE_FACTOR)] * 3)
+    assert time.sleeps == pytest.approx([0.5] * 3)
 
 
 def test_a_token_given_at_start_is_not_refreshed(emulator: RunningEmulator) -> None:

@@ -1,7 +1,8 @@
 """The client's signatures catch mistakes before they run: mypy --strict on small typed examples.
 
 A misspelled option and an unknown badge type must be type errors (the options are TypedDicts,
-the type is `BadgeType | BadgeTypeName`), and correct code must pass clean. mypy runs as a user's
+the type is `BadgeType | BadgeTypeName`), so must reading a batch outcome as a result without
+`raise_errors` (it may be an error), and correct code must pass clean. mypy runs as a user's
 would: on the installed package, reporting only the example files.
 """
 
@@ -28,6 +29,14 @@ CORRECT = """
     client.add("code", "Title", "Value", "success")
     client.add("code", {"en": "Title", "ru": "Заголовок"}, "Value", BadgeType.FAILURE)
     AsyncBadgeClient.from_oauth("https://portal.example", "token", deadline=None)
+
+    from b24_badge_client import Badge, BitrixError, Call
+
+    sure: dict[str, Badge] = client.get_many(["a", "b"], raise_errors=True)
+    maybe: dict[str, Badge | BitrixError] = client.get_many(["a", "b"])
+    gone: dict[str, BitrixError | None] = client.delete_many(["a"])
+    lists: list[list[Badge]] = client.batch([Call.list()], raise_errors=True)
+    mixed: list[Badge | None | BitrixError] = client.batch([Call.get("a"), Call.delete("b")])
 """
 
 WRONG = """
@@ -35,6 +44,11 @@ WRONG = """
 
     client = BadgeClient.from_webhook("https://portal.example/rest/1/code/", rate_limt=None)
     client.add("code", "Title", "Value", "purple")
+
+    from b24_badge_client import Badge, Call
+
+    unsure: dict[str, Badge] = client.get_many(["a"])
+    client.batch([Call.get(1)])
 """
 
 CONFIG = """
@@ -75,4 +89,6 @@ def test_mypy_rejects_a_misspelled_option_and_an_unknown_badge_type(tmp_path: Pa
     assert mypy_errors(tmp_path, correct=CORRECT, wrong=WRONG) == {
         ("wrong.py", 4, "call-arg"),  # rate_limt
         ("wrong.py", 5, "arg-type"),  # "purple"
+        ("wrong.py", 9, "assignment"),  # a result without raise_errors may be an error
+        ("wrong.py", 10, "arg-type"),  # a code is a string
     }

@@ -46,7 +46,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
 import httpx
-from fast_bitrix24 import Bitrix  # type: ignore[import-untyped]  # it ships no py.typed
+from fast_bitrix24 import Bitrix
 
 from b24_badge_client import Badge, BadgeClient, BadgeType, LanguageMap
 from b24_emulator import RunningEmulator, Settings, Webhook, run_emulator

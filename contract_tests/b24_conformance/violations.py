@@ -5,7 +5,7 @@ request as a command that reproduces it, and the response; a test reports its fi
 raising `ContractViolated`. Texts are built from masked requests and answers only.
 
 An operation is named as a CI report lists it: the method and how it was called,
-`crm.activity.badge.get [POST json]` (`operation_label`); a check by its function's name,
+`<method> [POST json]` (`operation_label`); a check by its function's name,
 `response_schema_conformance`, `bitrix_envelope`, or the suite's own part, `credentials`.
 """
 
@@ -20,14 +20,14 @@ from schemathesis import Case
 from schemathesis.core.failures import FailureGroup
 
 from b24_spec.media import FORM, JSON, MULTIPART, media_type
-from b24_spec.methods import method_name
+from b24_spec.methods import method_name, method_of
 
 BODY_EXCERPT = 1500
 ENCODINGS = {JSON: "json", FORM: "form", MULTIPART: "multipart"}
 
 
 def operation_label(request: httpx.Request) -> str:
-    """`crm.activity.badge.get [POST json]`: the method, the HTTP verb and the encoding of its
+    """`<method> [POST json]`: the method, the HTTP verb and the encoding of its
     parameters (json, form, multipart; query for a GET), one name per way of calling it."""
     if request.method in ("GET", "HEAD"):
         kind = "query"
@@ -38,8 +38,10 @@ def operation_label(request: httpx.Request) -> str:
 
 
 def labelled(operation: str, request: httpx.Request) -> str:
-    """`operation` with how `request` called it, when `request` called that operation."""
-    return operation_label(request) if method_name(request.url.path) == operation else operation
+    """`operation` (a method, or an operationId such as `batch@GET`) with how `request` called
+    it, when `request` called that method."""
+    called = method_name(request.url.path) == method_of(operation)
+    return operation_label(request) if called else operation
 
 
 @dataclass(frozen=True)

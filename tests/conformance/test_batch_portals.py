@@ -135,7 +135,7 @@ def test_a_batch_deviation_is_caught(
     """Exit 1, and the report names the check and what broke (summary and console)."""
     run = against(wrap, read_only=read_only)
     assert run.status == 1, run.stdout + run.stderr
-    findings = re.findall(r"### \d+\. (batch(?:@GET)?): (.+)\n\n(.+)", run.summary)
+    findings = re.findall(r"### \d+\. (batch(?: \[[^]]+\])?): (.+)\n\n(.+)", run.summary)
     assert any(c == check and violation in text for _, c, text in findings), run.summary
     assert violation in run.stdout
 

@@ -109,8 +109,8 @@ def test_the_junit_report_has_a_case_per_operation_and_check_and_a_failure_per_v
     assert len(failed) == violations > 1, "one failing test case per violation"
     assert all(len(case.findall("failure")) == 1 for case in failed)
     named = re.compile(
-        r"^crm\.activity\.badge\.\w+ \[(POST|GET) (json|form|multipart|query)\] "
-        r"(bitrix_envelope|response_schema_conformance)( #\d+)?$"
+        r"^(crm\.activity\.badge\.\w+|batch) \[(POST|GET) (json|form|multipart|query)\] "
+        r"(bitrix_envelope|response_schema_conformance|batch answer)( #\d+)?$"
     )
     for case in failed:
         assert named.match(case.attrib["name"]), case.attrib["name"]
@@ -126,7 +126,8 @@ def test_the_junit_report_has_a_case_per_operation_and_check_and_a_failure_per_v
     listed = numbered_violations(run.stdout)
     assert len(listed) == violations
     for case in failed:
-        operation, check = case.attrib["name"].split(" #")[0].rsplit(" ", 1)
+        operation, check = case.attrib["name"].split(" #")[0].split("] ", 1)
+        operation += "]"
         assert f"{operation}: {check}" in listed
     assert "FAILURES" not in run.stdout
     assert "Traceback" not in run.stdout + run.stderr
@@ -152,7 +153,14 @@ def test_progress_shows_each_part_the_pace_and_the_cleanup_and_reaches_100(
     lines = run.stdout.splitlines()
     assert "b24-conformance: pace: a burst of 1000, then 1000/s" in run.stdout
     parts = re.findall(r"\[\s*\d+%\] (\w+): (\d+) test\(s\)$", run.stdout, re.MULTILINE)
-    assert [part for part, _ in parts] == ["answers", "arguments", "auth", "client", "stateful"]
+    assert [part for part, _ in parts] == [
+        "answers",
+        "arguments",
+        "auth",
+        "batch",
+        "client",
+        "stateful",
+    ]
     done = re.findall(r"\[\s*(\d+)%\] (\w+): done, (\d+) request\(s\)", run.stdout)
     assert [part for _, part, _ in done] == [part for part, _ in parts]
     assert [int(share) for share, _, _ in done] == sorted(int(s) for s, _, _ in done)

@@ -96,10 +96,14 @@ class Command:
 
     @property
     def text(self) -> str:
+        """The command as the portal reads it in `cmd`: `method?query`, the same in every
+        encoding of the batch."""
         return command_text(self.method, self.params)
 
     @property
     def meant(self) -> dict[str, Any]:
+        """The parameters the model is told the command was called with: a `$result[...]`
+        reference is not a code the model could know."""
         return self.params if self.means is None else self.means
 
 
@@ -123,9 +127,13 @@ class Batch:
 
     @property
     def named(self) -> bool:
+        """Whether a portal must file the answers under the commands' names (else by position,
+        as a JSON list)."""
         return isinstance(self.commands, dict)
 
     def items(self) -> list[tuple[str, Command]]:
+        """Each command under the key its answers are filed under: its name, or its position
+        as a string (`"0"`, `"1"`, ...) for a list of commands."""
         if isinstance(self.commands, dict):
             return list(self.commands.items())
         return [(str(index), command) for index, command in enumerate(self.commands)]
@@ -136,6 +144,7 @@ class Batch:
         return BATCH + GET_FORM if self.encoding == QUERY else BATCH
 
     def describe(self, key: str) -> str:
+        """`command 'k' (method?query)`: how a finding names the command, its text cut short."""
         command = dict(self.items())[key]
         return f"command {key!r} ({_short(command.text)})"
 
@@ -205,10 +214,13 @@ class Answered:
 
     @property
     def ran(self) -> bool:
+        """Whether the command ran: a result, total or next entry; a `time` entry alone does
+        not count, since a portal may note the time of a refused command."""
         return any(part in self.entries for part in RAN)
 
     @property
     def answered(self) -> bool:
+        """Whether the answer says anything of the command: it ran, or it failed."""
         return self.ran or "error" in self.entries
 
     def as_direct(self) -> tuple[int, Any]:
@@ -233,9 +245,12 @@ class Judgement:
         self.faulty: set[str] = set()  # commands with a finding of their own: not judged further
 
     def fail(self, check: str, message: str) -> None:
+        """Note a finding of `check` against the batch operation; nothing is raised until
+        `conclude`, so one exchange reports every finding at once."""
         self.found.append(violation(self.batch.operation, check, message, self.response))
 
     def conclude(self) -> None:
+        """ContractViolated with every finding, if there is any; else nothing."""
         if self.found:
             raise ContractViolated(self.found)
 
@@ -416,6 +431,9 @@ def check_order(judgement: Judgement) -> None:
 
 
 def check_expected(judgement: Judgement, key: str, expect: Expect, answered: Answered) -> None:
+    """The command ended as its test expects (a result, or an error with one of the codes a
+    decision names; an empty code always passes, facts §8); a miss marks it faulty, so the
+    agreement and model checks do not judge it again."""
     why = f" ({expect.why})" if expect.why else ""
     what = judgement.batch.describe(key)
     problem = None

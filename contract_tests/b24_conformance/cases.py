@@ -51,6 +51,8 @@ def make_safe(case: Case[Any], target: Target, prefix: str) -> None:
 
 
 def send(case: Case[Any], target: Target) -> httpx.Response:
+    """Send `case` through the run's transport (paced, counted, watched); the answer masked.
+    The case must have been through `make_safe` first: nothing here confines a write."""
     return target.send(case.as_transport_kwargs(base_url=target.base_url))
 
 

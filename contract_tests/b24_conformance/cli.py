@@ -57,7 +57,8 @@ from b24_conformance.scrub import (
 )
 from b24_conformance.settings import CLOUD_PACE, PROFILES, Options
 
-USAGE = NOT_CHECKED  # a usage error is a run that could not check anything
+USAGE = NOT_CHECKED
+"""The exit status of a usage error (2): a run that could not check anything."""
 __all__ = ["INCOMPLETE", "OK", "USAGE", "VIOLATIONS", "exit_status", "main"]
 
 WEBHOOK_ENV, PORTAL_ENV, OAUTH_SERVER_ENV = "B24_WEBHOOK_URL", "B24_PORTAL_URL", "B24_OAUTH_SERVER"

@@ -3,7 +3,7 @@
 One test suite, `b24-conformance`, whose test cases are named by operation and check:
 
 * a passed case for each (operation, check) the run judged without a finding,
-  `<method> [POST json] response_schema_conformance`;
+  `batch [POST json] response_schema_conformance`;
 * a failed case for each violation, under its operation and check (`#2`, `#3` ... when one
   check found several violations on one operation), with one `<failure>`: so a run with N
   violations has exactly N failures;

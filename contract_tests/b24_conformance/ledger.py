@@ -1,7 +1,7 @@
 """Which checks judged which operation: the test cases a CI shows for a run.
 
 A CI lists a conformance run as test cases, one per operation and check
-(`<method> [POST json] response_schema_conformance`). Every check of the suite
+(`batch [POST json] response_schema_conformance`). Every check of the suite
 notes here what it judged (`ran`), test by test; the plugin notes the tests that passed. The
 JUnit report (junit.py) turns them into test cases, next to the violations, errors and checks
 that did not run, which the report (report.py) holds.
@@ -27,7 +27,7 @@ class Ledger:
         self.passed: list[str] = []  # tests that ended without a finding, in order
 
     def ran(self, operation: str, check: str) -> None:
-        """`check` judged `operation` (`<method> [POST json]`) in this test."""
+        """`check` judged `operation` (`batch [POST json]`) in this test."""
         self.judged.setdefault(self.test(), {})[(operation, check)] = None
 
     def ran_on(self, response: httpx.Response, check: str) -> None:

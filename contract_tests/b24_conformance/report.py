@@ -30,16 +30,22 @@ from b24_conformance.safety import CleanupResult
 from b24_conformance.violations import Violation
 
 OK, VIOLATIONS, NOT_CHECKED, INCOMPLETE = 0, 1, 2, 3
+"""The exit statuses of the verdicts (see above): a CI tells them apart without parsing text."""
 CHECK, CLEANUP = "check", "cleanup"  # what the run does: check the portal, or only clean up
 
 
 class Verdict(NamedTuple):
+    """The exit status and the one line that says it (`DOES NOT CONFORM: 2 violation(s)`)."""
+
     status: int  # the exit status
     text: str
 
 
 @dataclass
 class Report:
+    """Everything a run found, collected as it goes: the plugin adds to it while the tests run,
+    and the verdict is read only at the end. `target` is the masked base URL."""
+
     target: str
     profile: str
     writes: bool
@@ -58,6 +64,8 @@ class Report:
     ledger: Ledger = field(default_factory=Ledger)
 
     def add_violations(self, test: str, violations: list[Violation]) -> None:
+        """Add what `test` found; a finding already reported (same operation, check and
+        message, by any test) is reported once, under the first test that found it."""
         seen = {(v.operation, v.check, v.message) for _, v in self.violations}
         for found in violations:
             if (found.operation, found.check, found.message) not in seen:
@@ -72,9 +80,12 @@ class Report:
 
     @property
     def budget_exhausted(self) -> bool:
+        """Whether `--max-requests` kept checks from running (a raised budget would run them)."""
         return any("request budget" in why for why in self.incomplete)
 
     def verdict(self) -> Verdict:
+        """The verdict of the report as it stands: an interruption, an unfinished cleanup or
+        an error outranks CONFORMS, and a run that never reached its cleanup did not finish."""
         if self.mode == CLEANUP:
             return self._cleanup_verdict()
         found = len(self.violations)
@@ -114,6 +125,8 @@ class Report:
         return Verdict(OK, f"CLEANED: {self._cleanup()}")
 
     def markdown(self) -> str:
+        """`summary.md`: the verdict, what was checked, and each violation with a command that
+        reproduces it. Not redacted here: the caller writes it through the run's scrub."""
         verdict = self.verdict().text
         if self.mode == CLEANUP:
             return "\n".join(
@@ -175,6 +188,8 @@ class Report:
         return "\n".join(lines)
 
     def console(self) -> str:
+        """The end of a run on the terminal: the verdict first, then each violation; shorter
+        than `markdown` (the codes the cleanup deleted are only there). Not redacted here."""
         lines = [f"\nb24-conformance: {self.verdict().text}", f"  target:   {self.target}"]
         if self.mode == CLEANUP:
             lines.append(f"  requests: {sum(self.requests.values())} in {self.seconds:.1f} s")

@@ -62,6 +62,8 @@ class Run:
 
     @property
     def target(self) -> Target:
+        """The portal the run checks, with its one transport: every request of a test goes
+        through it, to be paced, counted and cleaned up after."""
         return self.settings.target
 
 

@@ -36,6 +36,8 @@ MAX_PAGES = 50  # 2,500 badges at 50 a page; a portal has a few dozen
 
 
 def new_run_prefix() -> str:
+    """`b24ct-<8 hex digits>-`: random, so that no two runs on a portal share a prefix and a
+    run's sweep of list never deletes another run's badges."""
     return f"{FAMILY_PREFIX}{secrets.token_hex(4)}-"
 
 
@@ -69,6 +71,8 @@ class CleanupResult:
 
     @property
     def clean(self) -> bool:
+        """Nothing of the run is left on the portal as far as the cleanup saw: it finished,
+        and every code it meant to delete is gone."""
         return self.error is None and not self.left
 
 

@@ -41,6 +41,8 @@ class Scrubber:
         self._redactions: list[Redact] = []
 
     def add(self, redact: Redact) -> None:
+        """Mask what `redact` masks too, in everything written from now on (a partial line
+        still waiting included); as soon as a secret is known, before anything can print it."""
         self._redactions.append(redact)
 
     def __call__(self, text: str) -> str:

@@ -57,14 +57,17 @@ class Options:
 
     @property
     def bundled(self) -> bool:
+        """Whether the run checks an emulator it starts itself: no portal was named."""
         return self.base_url is None and self.oauth is None
 
     @property
     def writes(self) -> bool:
+        """Whether the run may add and delete badges: only when asked, or on its own emulator."""
         return self.bundled or self.allow_writes
 
     @property
     def sends_invalid_data(self) -> bool:
+        """Whether the run sends invalid data: only when asked, or to its own emulator."""
         return self.bundled or self.negative
 
 

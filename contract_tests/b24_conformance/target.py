@@ -104,6 +104,9 @@ def said(response: httpx.Response) -> str:
 
 @dataclass
 class Budget:
+    """The run's requests, counted against `--max-requests` (`limit`; None: no cap) and by the
+    part of the suite that sent them (`part`, set by `Target.part`)."""
+
     limit: int | None
     used: int = 0
     part: str = "setup"
@@ -111,6 +114,8 @@ class Budget:
     exempt: bool = False  # cleanup always runs to the end: data safety outranks the budget
 
     def spend(self) -> None:
+        """Count one request about to be sent; BudgetExhausted instead once `limit` are spent
+        (never while `exempt`: the cleanup must finish)."""
         if not self.exempt and self.limit is not None and self.used >= self.limit:
             raise BudgetExhausted(f"the request budget of {self.limit} is used up")
         self.used += 1
@@ -182,6 +187,7 @@ class RunTransport(httpx.BaseTransport):
         self.deadline = self._clock.monotonic() + seconds
 
     def remaining(self) -> float | None:
+        """Seconds left before the deadline (negative once it passed); None: no deadline."""
         return None if self.deadline is None else self.deadline - self._clock.monotonic()
 
     def sleep(self, seconds: float) -> None:
@@ -196,6 +202,8 @@ class RunTransport(httpx.BaseTransport):
         return Clock(self._clock.monotonic, self._clock.wall, self.sleep, self._clock.async_sleep)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send one request, or raise instead: DeadlineExceeded, PortalUnavailable (except for
+        the cleanup) or BudgetExhausted. An add's codes are journaled before it goes out."""
         left = self.remaining()
         if left is not None and left <= 0:
             raise DeadlineExceeded("the run's time is up")
@@ -218,6 +226,7 @@ class RunTransport(httpx.BaseTransport):
         """Shared by every client of the run, so a client closing does not close it."""
 
     def shutdown(self) -> None:
+        """Close the connections, once, at the end of the run (`close` leaves them open)."""
         self._inner.close()
 
 
@@ -262,6 +271,8 @@ class Target:
 
     @property
     def uses_webhook(self) -> bool:
+        """Whether the secret is a webhook code in the URL (else an OAuth token): the probes
+        and the messages differ."""
         return isinstance(self.credentials, Webhook)
 
     @property
@@ -280,6 +291,8 @@ class Target:
 
     @property
     def origin(self) -> str:
+        """`https://portal`: the portal without the REST path or the secret, for the probes
+        that call it with other credentials or none."""
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}"
 
@@ -410,11 +423,15 @@ class Target:
         return response
 
     def mask(self, response: httpx.Response) -> httpx.Response:
+        """A copy of an answer with every secret of the run masked, before the suite reads,
+        reports or stores it."""
         for redactor in self._redactors:
             response = redactor.masked(response)
         return response
 
     def redact(self, text: str) -> str:
+        """`text` with every secret of the run masked (OAuth app secrets too, once added): for
+        any text the suite builds from something it did not mask itself."""
         for redactor in self._redactors:
             text = redactor.redact(text)
         return text
@@ -429,6 +446,7 @@ class Target:
             self.budget.part = previous
 
     def close(self) -> None:
+        """Close the run's client and its transport; the run's last act, after the cleanup."""
         self.http.close()
         self.transport.shutdown()
 

@@ -5,7 +5,7 @@ request as a command that reproduces it, and the response; a test reports its fi
 raising `ContractViolated`. Texts are built from masked requests and answers only.
 
 An operation is named as a CI report lists it: the method and how it was called,
-`<method> [POST json]` (`operation_label`); a check by its function's name,
+`batch [POST json]` (`operation_label`); a check by its function's name,
 `response_schema_conformance`, `bitrix_envelope`, or the suite's own part, `credentials`.
 """
 
@@ -27,8 +27,8 @@ ENCODINGS = {JSON: "json", FORM: "form", MULTIPART: "multipart"}
 
 
 def operation_label(request: httpx.Request) -> str:
-    """`<method> [POST json]`: the method, the HTTP verb and the encoding of its
-    parameters (json, form, multipart; query for a GET), one name per way of calling it."""
+    """`batch [POST json]`: the method, the HTTP verb and the encoding of its parameters
+    (json, form, multipart; query for a GET), one name per way of calling it."""
     if request.method in ("GET", "HEAD"):
         kind = "query"
     else:
@@ -46,6 +46,9 @@ def labelled(operation: str, request: httpx.Request) -> str:
 
 @dataclass(frozen=True)
 class Violation:
+    """One finding, as the reports show it; every text already masked, so it can be printed
+    and stored as it is."""
+
     operation: str
     check: str
     message: str
@@ -53,6 +56,8 @@ class Violation:
     response: str  # status, content type and the start of the body
 
     def render(self) -> str:
+        """The finding for the console and the assertion message: what broke, then the request
+        that reproduces it and the answer."""
         return (
             f"{self.operation}: {self.check}\n  {self.message}\n"
             f"  request:  {self.request}\n  response: {self.response}"
@@ -60,12 +65,17 @@ class Violation:
 
 
 class ContractViolated(AssertionError):
+    """A test's findings, raised at once: an AssertionError, so pytest fails the test, and the
+    plugin reads `violations` to report each one by itself."""
+
     def __init__(self, violations: list[Violation]) -> None:
         super().__init__("\n\n".join(v.render() for v in violations))
         self.violations = violations
 
 
 def describe(response: httpx.Response) -> str:
+    """`HTTP 400 (application/json) {...}`: the answer for a report, its body cut at
+    `BODY_EXCERPT` characters (a long answer would bury the findings)."""
     kind = response.headers.get("content-type", "no content type")  # as sent, parameters too
     body = response.content.decode("utf-8", "replace")
     if len(body) > BODY_EXCERPT:
@@ -74,6 +84,8 @@ def describe(response: httpx.Response) -> str:
 
 
 def curl(request: httpx.Request) -> str:
+    """A curl command that sends `request` again, for a report. The suite's requests never
+    hold the secret (the transport adds it on the wire): the user puts theirs in to run it."""
     parts = ["curl", "-X", request.method]
     for name, value in request.headers.items():
         if name.lower() in ("content-type", "accept"):

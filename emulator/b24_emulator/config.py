@@ -13,8 +13,9 @@ from b24_emulator.store import Badge, StoreLimits
 
 DEFAULT_SCOPES = frozenset({"crm"})
 
-# The badge every docs page shows (docs BADGES/crm-activity-badge-get.md).
 MISSED_CALL = Badge(code="missedCall", title="Статус звонка", value="Пропущен", type="failure")
+"""The badge every docs page shows (docs BADGES/crm-activity-badge-get.md): a new emulator
+holds it (`Settings.seed`), so the docs' examples work against it as they are."""
 
 
 def _scopes(text: str | None) -> frozenset[str]:

@@ -35,6 +35,8 @@ def _locate_spec() -> Path:
 
 
 SPEC_PATH = _locate_spec()
+"""The contract file every tool reads by default (`Contract.load`, drift, compat): the wheel's
+copy when installed, else spec/openapi.yaml in a clone; `--spec` points a tool elsewhere."""
 
 _BASE_URI = "urn:b24-badge-spec"
 

@@ -119,6 +119,25 @@ def run_pytest(*options: str) -> tuple[int, str]:
     return int(status), out.getvalue()
 
 
+# What makes a test run the whole suite (5-30 s each): these tests are `slow`, out of the fast
+# lane (`./scripts/test --fast`), which keeps the suite's in-process unit tests.
+WHOLE_RUN_FIXTURES = {"conformance", "conformance_process", "against"}
+WHOLE_RUN_CALLS = {"run_pytest"}
+
+
+def runs_the_whole_suite(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    function = getattr(item, "function", None)
+    calls = set(function.__code__.co_names) if function is not None else set()
+    return bool(fixtures & WHOLE_RUN_FIXTURES or calls & WHOLE_RUN_CALLS)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if runs_the_whole_suite(item):
+            item.add_marker(pytest.mark.slow)
+
+
 def command() -> str:
     return str(Path(sys.executable).with_name("b24-conformance"))
 

@@ -24,8 +24,8 @@ from tests.conftest import REPO
 
 README = REPO / "README.md"
 PLUGIN = REPO / "contract_tests/b24_conformance/plugin.py"
-TOP_LEVEL = ("tests", "spec", "generated_client", "emulator", "contract_tests", "benchmarks")
-TOP_LEVEL += ("scripts", ".github", "ci-recipes", ".ci")
+TOP_LEVEL = {"tests", "spec", "generated_client", "emulator", "contract_tests", "benchmarks"}
+TOP_LEVEL |= {"scripts", ".github", "ci-recipes", ".ci"}
 WHERE_TESTS_ARE = (REPO / "tests", REPO / "contract_tests/b24_conformance/suite")
 CONFORMANCE_SECTION = "## The conformance suite: b24-conformance"
 EMULATOR_SECTION = "## The portal emulator: b24-emulator"

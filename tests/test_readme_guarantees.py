@@ -173,8 +173,8 @@ def test_every_pytest_option_named_is_registered_by_the_plugin() -> None:
     )
 
 
-def help_flags(module: str) -> set[str]:
-    """The options `python -m MODULE --help` lists."""
+def assert_in_help(named: set[str], command: str, module: str) -> None:
+    """Every option in `named` is one that `python -m MODULE --help` (`command`) lists."""
     done = subprocess.run(
         [sys.executable, "-m", module, "--help"],
         capture_output=True,
@@ -183,7 +183,12 @@ def help_flags(module: str) -> set[str]:
         cwd=REPO,
         timeout=120,  # a hang guard; it takes about a second
     )
-    return set(FLAG.findall(done.stdout))
+    unknown = sorted(named - set(FLAG.findall(done.stdout)))
+    assert named, f"README.md names no {command} option"
+    assert not unknown, (
+        f"README.md names {command} options that `{command} --help` does not list "
+        f"(python -m {module} --help): " + ", ".join(unknown)
+    )
 
 
 def command_flags(text: str, command: str) -> set[str]:
@@ -200,19 +205,13 @@ def conformance_flags(text: str) -> set[str]:
     """Options of b24-conformance: those on its command lines anywhere, and every option of its
     own section but the pytest plugin's and pytest's."""
     scripts = command_flags(text, "./scripts/conformance") | command_flags(text, "b24-conformance")
-    own = {flag for flag in FLAG.findall(section(text, CONFORMANCE_SECTION))}
+    own = set(FLAG.findall(section(text, CONFORMANCE_SECTION)))
     own = {flag for flag in own if not flag.startswith("--b24-") and flag not in PYTEST_FLAGS}
     return scripts | own
 
 
 def test_every_conformance_flag_named_is_in_its_help() -> None:
-    named = conformance_flags(readme())
-    unknown = sorted(named - help_flags("b24_conformance.cli"))
-    assert named, "README.md names no b24-conformance option"
-    assert not unknown, (
-        "README.md names b24-conformance options that `b24-conformance --help` does not list "
-        "(python -m b24_conformance.cli --help): " + ", ".join(unknown)
-    )
+    assert_in_help(conformance_flags(readme()), "b24-conformance", "b24_conformance.cli")
 
 
 def emulator_flags(text: str) -> set[str]:
@@ -222,10 +221,4 @@ def emulator_flags(text: str) -> set[str]:
 
 
 def test_every_emulator_flag_named_is_in_its_help() -> None:
-    named = emulator_flags(readme())
-    unknown = sorted(named - help_flags("b24_emulator.cli"))
-    assert named, "README.md names no b24-emulator option"
-    assert not unknown, (
-        "README.md names b24-emulator options that `b24-emulator --help` does not list "
-        "(python -m b24_emulator.cli --help): " + ", ".join(unknown)
-    )
+    assert_in_help(emulator_flags(readme()), "b24-emulator", "b24_emulator.cli")

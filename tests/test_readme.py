@@ -29,12 +29,8 @@ def is_batch(example: str) -> bool:
 
 
 def batch_example() -> str:
-    """The README's batch example; until the lead merges NOTES-clientbatch.md into the README,
-    the example that file gives for it, word for word."""
+    """The README's one batch example, from its client section."""
     found = [example for example in client_examples() if is_batch(example)]
-    notes = REPO / "NOTES-clientbatch.md"
-    if not found and notes.exists():
-        found = [e for e in python_blocks(notes.read_text(encoding="utf-8")) if is_batch(e)]
     assert len(found) == 1, "one batch example in the README's client section"
     return found[0]
 

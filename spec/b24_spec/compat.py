@@ -564,7 +564,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(
         f"FAIL: {_count(changes)} need a new major version: set info.version to "
-        f"{released_version.major + 1}.0.0 and list them in CHANGELOG.md (see NOTES-ci.md), or "
+        f"{released_version.major + 1}.0.0 and list them in CHANGELOG.md (see CONTRIBUTING.md), or "
         "make the change compatible"
     )
     return 1

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from b24_emulator import MISSED_CALL, Badge, RateLimit, Settings, run_emulator
+from tests.client.conftest import FakeTime
 from tests.conformance.conftest import SETTINGS, Conformance, url_of
 from tests.conformance.test_broken_portals import QUICK
 from tests.portals import Answer, Wrap, each_badge, errors, gzipped, json_answer, successes
@@ -51,14 +52,12 @@ CONFORMING: list[Any] = [
         None,
         ("--rate-limit", "10/10"),
         id="strict-rate-limit-paced",
-        marks=pytest.mark.slow,  # paced on the real clock: ten seconds
     ),
     pytest.param(
         replace(SETTINGS, rate_limit=RateLimit(burst=10, per_second=10.0)),
         None,
         ("--rate-limit", "none"),
         id="strict-rate-limit-retried",
-        marks=pytest.mark.slow,  # retried with real backoff: ten seconds
     ),
 ]
 
@@ -67,9 +66,14 @@ CONFORMING: list[Any] = [
 def test_a_conforming_portal_passes(
     conformance: Conformance, settings: Settings, wrap: Wrap | None, options: tuple[str, ...]
 ) -> None:
-    with run_emulator(settings, wrap=wrap) as portal:
-        run = conformance("--base-url", url_of(portal), *QUICK, *options)
+    """The portal's leaky bucket and the run's pacing and retries on one fake clock: a strict
+    rate limit is kept or ridden out without waiting for it."""
+    fake = FakeTime()
+    with run_emulator(replace(settings, clock=fake.clock), wrap=wrap) as portal:
+        run = conformance("--base-url", url_of(portal), *QUICK, *options, clock=fake.as_clock())
     assert run.status == 0, run.stdout + run.stderr
+    if settings.rate_limit is not None:
+        assert sum(fake.sleeps) > 0, "the run waited for the portal's rate limit"
     assert "**CONFORMS**" in run.summary
     assert re.search(r"cleanup: \d+ badge\(s\) of this run deleted", run.summary)
     assert "LEFT BEHIND" not in run.summary

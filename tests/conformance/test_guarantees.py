@@ -79,6 +79,10 @@ def test_cleanup_removes_only_what_earlier_runs_journaled(
 
 
 @pytest.mark.slow  # a signal to a separate process
+def default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_an_interrupted_run_cleans_up(tmp_path: Path) -> None:
     with run_emulator(SETTINGS, wrap=lambda app: Slow(app, 0.02)) as portal:
         process = subprocess.Popen(
@@ -96,6 +100,9 @@ def test_an_interrupted_run_cleans_up(tmp_path: Path) -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            # As a terminal starts it: a process started with SIGINT ignored (a background job
+            # of a script) keeps ignoring it, as every program does.
+            preexec_fn=default_sigint,
         )
         deadline = time.monotonic() + 60
         while not any(b.code.startswith("b24ct-") for b in portal.portal.store.list()):

@@ -36,12 +36,11 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from types import FrameType
 
 import pytest
 
 from b24_badge_client import Clock, OAuth, Webhook
-from b24_conformance import suite
+from b24_conformance import stopping, suite
 from b24_conformance.junit import junit_xml
 from b24_conformance.oauth import TOKEN_SERVER, OAuthGrant
 from b24_conformance.plugin import ConformancePlugin
@@ -319,7 +318,7 @@ def _hold_signals(held: ExitStack, final: bool) -> None:
     if not final:
         held.enter_context(signals_held())
     elif threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        for signum in stopping.STOPPING:
             signal.signal(signum, signal.SIG_IGN)
 
 
@@ -369,30 +368,20 @@ def exit_status(report: Report) -> int:
     return report.verdict().status
 
 
-def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
-    """`b24-conformance`; also callable in process (signals are installed in the main thread
+    """`b24-conformance`; also callable in process (signals are handled in the main thread
     only), with a fake `clock` in tests."""
     args = _parser().parse_args(argv)
-    main_thread = threading.current_thread() is threading.main_thread()
-    stops = (signal.SIGTERM, signal.SIGHUP)  # a closed terminal stops a run as SIGTERM does
-    previous = {s: signal.signal(s, _stop_on_sigterm) for s in stops} if main_thread else {}
     final = argv is None  # the console script: the process ends with the run
-    try:
-        return run(args, clock, final)
-    except UsageError as error:
-        print(f"b24-conformance: {error}", file=sys.stderr)
-        return USAGE
-    except KeyboardInterrupt:
-        print("b24-conformance: interrupted before the run began; nothing was written")
-        return USAGE
-    finally:
-        if not final:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+    with stopping.handled(restore=not final):
+        try:
+            return run(args, clock, final)
+        except UsageError as error:
+            print(f"b24-conformance: {error}", file=sys.stderr)
+            return USAGE
+        except KeyboardInterrupt:
+            print("b24-conformance: interrupted before the run began; nothing was written")
+            return USAGE
 
 
 if __name__ == "__main__":

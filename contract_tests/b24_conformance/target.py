@@ -46,7 +46,7 @@ from b24_badge_client import (
     models,
 )
 from b24_badge_client import DeadlineExceeded as CallDeadlineExceeded
-from b24_conformance import commands
+from b24_conformance import commands, stopping
 from b24_conformance.journal import Journal
 from b24_conformance.ledger import Ledger
 from b24_spec.media import FORM, JSON, MULTIPART, media_type
@@ -207,8 +207,10 @@ class RunTransport(httpx.BaseTransport):
         left = self.remaining()
         if left is not None and left <= 0:
             raise DeadlineExceeded("the run's time is up")
-        if self.unavailable is not None and not self.budget.exempt:
-            raise PortalUnavailable(self.unavailable)
+        if not self.budget.exempt:  # the cleanup runs to its end (its own deadline cuts it)
+            stopping.raise_if_requested()  # a Ctrl-C Python dropped (stopping.py) stops here
+            if self.unavailable is not None:
+                raise PortalUnavailable(self.unavailable)
         self.budget.spend()
         codes = added_codes(request)
         # An add without a code, or a batch of adds, counts: a run that sent none need not clean.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,10 @@ def docs_dir() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def as_from_a_terminal() -> None:
+    """`preexec_fn` for a child that tests send Ctrl-C to: SIGINT at its default, as a terminal
+    starts a program. A child started with SIGINT ignored (every background job of a script, as
+    CI runners and `nohup` start them) keeps ignoring it, as every program does."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

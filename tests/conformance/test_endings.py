@@ -26,6 +26,7 @@ from b24_emulator import run_emulator
 from tests.client.leaks import revealed
 from tests.conformance.conftest import CODE, SETTINGS, command, url_of
 from tests.conformance.test_secrets import crashing_echo
+from tests.conftest import as_from_a_terminal
 from tests.portals import Slow
 
 pytestmark = pytest.mark.slow  # whole processes, and signals to them
@@ -48,6 +49,7 @@ class Process:
             text=True,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            preexec_fn=as_from_a_terminal,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []

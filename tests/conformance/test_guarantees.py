@@ -18,7 +18,7 @@ from b24_conformance.target import code_of
 from b24_emulator import Badge, RunningEmulator, run_emulator
 from b24_spec.methods import ADD, DELETE
 from tests.conformance.conftest import CODE, CUSTOMER, SETTINGS, Conformance, command, url_of
-from tests.conftest import REPO
+from tests.conftest import REPO, as_from_a_terminal
 from tests.portals import Counting, Slow, errors, json_answer, paged_list
 
 FAST = ("--profile", "quick", "--rate-limit", "none", "--seed", "11")
@@ -79,10 +79,6 @@ def test_cleanup_removes_only_what_earlier_runs_journaled(
 
 
 @pytest.mark.slow  # a signal to a separate process
-def default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_an_interrupted_run_cleans_up(tmp_path: Path) -> None:
     with run_emulator(SETTINGS, wrap=lambda app: Slow(app, 0.02)) as portal:
         process = subprocess.Popen(
@@ -100,9 +96,7 @@ def test_an_interrupted_run_cleans_up(tmp_path: Path) -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            # As a terminal starts it: a process started with SIGINT ignored (a background job
-            # of a script) keeps ignoring it, as every program does.
-            preexec_fn=default_sigint,
+            preexec_fn=as_from_a_terminal,
         )
         deadline = time.monotonic() + 60
         while not any(b.code.startswith("b24ct-") for b in portal.portal.store.list()):

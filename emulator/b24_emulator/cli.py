@@ -23,18 +23,29 @@ import uvicorn
 
 from b24_emulator.app import create_app
 from b24_emulator.config import MISSED_CALL, HttpLimits, OAuthToken, Settings, Webhook
+from b24_emulator.errors import PortalError
 from b24_emulator.limits import CLOUD_RATE_LIMIT, RateLimit
+from b24_emulator.methods import badge_from
 from b24_emulator.server import HOST, bind, make_server, with_default_webhook
-from b24_emulator.store import Badge
+from b24_emulator.store import Badge, StoreLimits
 from b24_emulator.strict import StrictModeUnavailable
 from b24_emulator.tls import CA_BUNDLE_NAME, LocalTLS, how_to_trust, local_tls
 
 
 def _badge(text: str) -> Badge:
+    """A `--seed-badge`: a JSON object that add would store (methods.badge_from)."""
     try:
-        return Badge.from_json(json.loads(text))
-    except (ValueError, KeyError, TypeError) as error:
-        raise argparse.ArgumentTypeError(f"not a badge JSON object: {error}") from None
+        data = json.loads(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise argparse.ArgumentTypeError("not a JSON object")
+    try:
+        return badge_from(data, StoreLimits())
+    except PortalError as error:
+        raise argparse.ArgumentTypeError(
+            f"not a badge add would store: {error.description}"
+        ) from None
 
 
 def _parser() -> argparse.ArgumentParser:

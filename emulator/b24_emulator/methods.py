@@ -82,16 +82,14 @@ def _required(params: Params, *names: str) -> None:
         raise errors.required_arg_missing(*missing)
 
 
-def add(store: BadgeStore, params: Params) -> dict[str, Any]:
-    """crm.activity.badge.add: store a new badge, answer it. REQUIRED_ARG_MISSING for a missing
-    or empty code, title, value or type; INVALID_ARG_VALUE for a type outside BADGE_TYPES or a
-    field of the wrong shape or size; ERROR_BADGE_ALREADY_EXISTS for a taken code (the stored
-    badge is kept); ERROR_BADGE_LIMIT_EXCEEDED when the store is full."""
+def badge_from(params: Params, limits: StoreLimits) -> Badge:
+    """The badge an add with these parameters stores, checked as add checks it; the add's
+    PortalError otherwise. Also what `--seed-badge` is held to: a seed add would refuse is
+    refused at start, not served as if a portal had stored it."""
     _required(params, "code", "title", "value", "type")
     badge_type = params["type"]
     if badge_type not in BADGE_TYPES:
         raise errors.invalid_arg_value("type", f"expected one of {', '.join(BADGE_TYPES)}")
-    limits = store.limits
     badge = Badge(
         code=_code(params["code"], limits),
         title=_localized("title", params["title"], limits),
@@ -102,6 +100,15 @@ def add(store: BadgeStore, params: Params) -> dict[str, Any]:
         raise errors.invalid_arg_value(
             "badge", f"{size} bytes stored, more than {limits.max_badge_bytes}"
         )
+    return badge
+
+
+def add(store: BadgeStore, params: Params) -> dict[str, Any]:
+    """crm.activity.badge.add: store a new badge, answer it. REQUIRED_ARG_MISSING for a missing
+    or empty code, title, value or type; INVALID_ARG_VALUE for a type outside BADGE_TYPES or a
+    field of the wrong shape or size; ERROR_BADGE_ALREADY_EXISTS for a taken code (the stored
+    badge is kept); ERROR_BADGE_LIMIT_EXCEEDED when the store is full."""
+    badge = badge_from(params, store.limits)
     try:
         store.add(badge)
     except DuplicateCode:

@@ -47,12 +47,6 @@ class Badge:
         """The badge as the methods answer it: its four fields, nothing added."""
         return {"code": self.code, "title": self.title, "value": self.value, "type": self.type}
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Badge:
-        """A badge from its JSON object (`--seed-badge`); KeyError for a missing field, extra
-        fields ignored, values not checked."""
-        return cls(data["code"], data["title"], data["value"], data["type"])
-
 
 class DuplicateCode(Exception):
     """BadgeStore.add found the code taken; the add method answers ERROR_BADGE_ALREADY_EXISTS."""

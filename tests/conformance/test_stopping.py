@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 import os
 import signal
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -17,7 +19,22 @@ import pytest
 from b24_conformance import stopping
 from b24_conformance.target import Budget, RunTransport
 
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+    pytest.mark.usefixtures("started_from_a_terminal"),
+]
+
+
+@pytest.fixture
+def started_from_a_terminal() -> Iterator[None]:
+    """The stopping signals at their defaults, as a terminal starts a program, whatever this
+    test process inherited (run as a background job, it has SIGINT and SIGHUP ignored)."""
+    defaults: dict[int, Any] = {signum: signal.SIG_DFL for signum in stopping.STOPPING}
+    defaults[signal.SIGINT] = signal.default_int_handler
+    previous = {signum: signal.signal(signum, handler) for signum, handler in defaults.items()}
+    yield
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 def drop_a_signal(signum: int) -> None:

@@ -32,7 +32,6 @@ import argparse
 import os
 import signal
 import sys
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -317,9 +316,8 @@ def _hold_signals(held: ExitStack, final: bool) -> None:
     would otherwise turn a finished run into an interrupted one)."""
     if not final:
         held.enter_context(signals_held())
-    elif threading.current_thread() is threading.main_thread():
-        for signum in stopping.STOPPING:
-            signal.signal(signum, signal.SIG_IGN)
+    else:
+        held.enter_context(stopping.handlers(signal.SIG_IGN, stopping.STOPPING, restore=False))
 
 
 def run(args: argparse.Namespace, clock: Clock | None = None, final: bool = False) -> int:

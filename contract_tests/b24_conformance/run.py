@@ -8,12 +8,10 @@ suite inside their own pytest gets the same safety as the command.
 from __future__ import annotations
 
 import signal
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from signal import SIGINT, SIGTERM
 from types import FrameType
 
 import httpx
@@ -25,6 +23,7 @@ from b24_conformance.oauth import Refresher, redactor
 from b24_conformance.report import CHECK, CLEANUP, Report
 from b24_conformance.safety import CleanupResult, clean_up, new_run_prefix
 from b24_conformance.settings import CLOUD_PACE, PROFILES, Options, RunSettings
+from b24_conformance.stopping import INTERRUPTING, handlers
 from b24_conformance.target import DeadlineExceeded, PortalUnavailable, Target, error_of, said
 from b24_spec.methods import LIST
 
@@ -258,9 +257,6 @@ def _signals_cut_short(target: Target) -> Iterator[list[str]]:
     could deadlock on the console's lock). In the main thread, where Python delivers signals;
     elsewhere there is nothing to hold."""
     came: list[str] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield came
-        return
 
     def cut_short(signum: int, frame: FrameType | None) -> None:
         left = target.transport.remaining()
@@ -268,12 +264,8 @@ def _signals_cut_short(target: Target) -> Iterator[list[str]]:
         target.transport.time_left(max(limit, 0.0))
         came.append(signal.Signals(signum).name)
 
-    held = {signum: signal.signal(signum, cut_short) for signum in (SIGINT, SIGTERM)}
-    try:
+    with handlers(cut_short, INTERRUPTING):
         yield came
-    finally:
-        for signum, handler in held.items():
-            signal.signal(signum, handler)
 
 
 def cleanup(

@@ -27,8 +27,9 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from signal import SIGINT, SIGTERM
 from typing import TextIO
+
+from b24_conformance.stopping import INTERRUPTING, handlers
 
 Redact = Callable[[str], str]
 SCRATCH_PREFIX = "b24-conformance-"
@@ -111,15 +112,8 @@ def signals_held() -> Iterator[None]:
     """Ctrl-C and SIGTERM do nothing during the block: it is short, and what it does (write a
     report, remove the scratch directory) is what an interrupted run still has to do. In the
     main thread only, where Python delivers signals."""
-    if threading.current_thread() is not threading.main_thread():
+    with handlers(signal.SIG_IGN, INTERRUPTING):
         yield
-        return
-    held = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (SIGINT, SIGTERM)}
-    try:
-        yield
-    finally:
-        for signum, handler in held.items():
-            signal.signal(signum, handler)
 
 
 def write_report(path: Path, text: str, scrub: Scrubber) -> None:

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # a closed terminal sends SIGHUP
+INTERRUPTING = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and what CI sends on a cancel
+
+Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 _requested: list[str] = []  # process-wide, as signals are: the names of those that came
 
@@ -42,23 +46,29 @@ def raise_if_requested() -> None:
 
 
 @contextmanager
-def handled(restore: bool = True) -> Iterator[None]:
-    """Within the block, in the main thread, the stopping signals raise KeyboardInterrupt and
-    are noted; afterwards the handlers are what they were (unless not `restore`: the process
-    ends with the block, and whatever the block set last stays). Elsewhere there is no signal
-    to handle (Python delivers them to the main thread)."""
-    _requested.clear()
+def handlers(handler: Handler, signums: Iterable[int], *, restore: bool = True) -> Iterator[None]:
+    """`handler` for each of `signums` during the block; afterwards the handlers they had
+    (unless not `restore`: the process ends with the block, and `handler` stays). In the main
+    thread only, where Python delivers signals; elsewhere the block runs as it is."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {
-        signum: signal.signal(signum, _stop)
-        for signum in STOPPING
-        if signal.getsignal(signum) is not signal.SIG_IGN
-    }
+    previous = {signum: signal.signal(signum, handler) for signum in signums}
     try:
         yield
     finally:
+        for signum, earlier in previous.items() if restore else ():
+            signal.signal(signum, earlier)
+
+
+@contextmanager
+def handled(restore: bool = True) -> Iterator[None]:
+    """Within the block the stopping signals raise KeyboardInterrupt and are noted (`handlers`:
+    in the main thread, restored afterwards unless not `restore`)."""
+    _requested.clear()
+    heeded = [s for s in STOPPING if signal.getsignal(s) is not signal.SIG_IGN]
+    try:
+        with handlers(_stop, heeded, restore=restore):
+            yield
+    finally:
         _requested.clear()
-        for signum, handler in previous.items() if restore else ():
-            signal.signal(signum, handler)
